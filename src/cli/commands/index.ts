@@ -1,0 +1,10 @@
+/**
+ * The list of command registrations, in the order `kindling --help` shows them.
+ * Each issue adds its command here; there are no placeholder commands.
+ */
+import type { Command } from '@commander-js/extra-typings';
+import type { CliEnv } from '../cli-env.js';
+
+export type CommandRegistration = (program: Command, cli: CliEnv) => void;
+
+export const commandRegistrations: CommandRegistration[] = [];
