@@ -108,6 +108,23 @@ export async function listModels(cfg: ClientConfig, signal?: AbortSignal): Promi
   return list.map((m) => (m as { id?: unknown }).id).filter((id): id is string => typeof id === 'string');
 }
 
+/**
+ * Opens up to `n` keep-alive connections by sending `n` cheap requests (`GET /v1/models`) at once,
+ * so the benchmark's first requests do not pay for TCP connects. Failures are ignored (the warm-up
+ * request reports them).
+ */
+export async function warmConnections(cfg: ClientConfig, n: number, signal?: AbortSignal): Promise<void> {
+  const path = `${cfg.endpoint.pathPrefix}/v1/models`;
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      cfg.dispatcher
+        .request({ method: 'GET', path, headers: headers(cfg, 'application/json'), signal: signal ?? null })
+        .then((res) => res.body.dump())
+        .catch(() => undefined),
+    ),
+  );
+}
+
 export interface StreamOutcome {
   finishReason: string | null;
   usage?: Usage;
@@ -183,13 +200,17 @@ export async function streamChatCompletion(
     if (delta.usage) outcome.usage = delta.usage;
     if (!delta.empty || delta.finishReason !== null || delta.usage) onDelta(delta, now);
   });
-  bodyStream.setEncoding('utf8');
+  const utf8 = new TextDecoder();
   await new Promise<void>((resolve, reject) => {
-    bodyStream.on('data', (chunk: string) => {
+    bodyStream.on('data', (chunk: Buffer) => {
       now = performance.now();
-      decoder.feed(chunk);
+      decoder.feed(utf8.decode(chunk, { stream: true }));
     });
-    bodyStream.on('end', resolve);
+    bodyStream.on('end', () => {
+      const rest = utf8.decode();
+      if (rest !== '') decoder.feed(rest);
+      resolve();
+    });
     bodyStream.on('error', (error) => {
       reject(signal?.aborted ? new RequestAbortedError() : classifyNetworkError(error, url));
     });

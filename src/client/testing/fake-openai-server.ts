@@ -178,6 +178,7 @@ export async function startFakeVllm(options: FakeVllmOptions = {}): Promise<Fake
   const stats = emptyStats();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const immediates = new Set<NodeJS.Immediate>();
   const openResponses = new Set<ServerResponse>();
   let created = Math.floor(Date.now() / 1000);
   let idCounter = 0;
@@ -406,12 +407,12 @@ export async function startFakeVllm(options: FakeVllmOptions = {}): Promise<Fake
       res.end(out);
     };
 
-    // Writes every token whose scheduled time has come; returns false when the stream ended.
+    // Writes every token whose scheduled time has come, then schedules itself for the next one.
     const pump = (): void => {
       if (ended || res.destroyed) return;
       const now = performance.now();
       let out = '';
-      while (next < tokens.length && arrivedAt + ttft + next * itl <= now + 1) {
+      while (next < tokens.length && arrivedAt + ttft + next * itl <= now) {
         if (dropAfter !== undefined && next >= dropAfter) break;
         if (errorAfter !== undefined && next >= errorAfter) break;
         const tok = tokens[next]!;
@@ -445,21 +446,37 @@ export async function startFakeVllm(options: FakeVllmOptions = {}): Promise<Fake
         finish();
         return;
       }
-      const wait = arrivedAt + ttft + next * itl - performance.now();
+      schedule(arrivedAt + ttft + next * itl);
+    };
+    // Runs pump at `due` (performance.now() ms): a timer to within 1.5 ms, then setImmediate until
+    // due, because timers have 1 ms granularity and may fire up to 1 ms early.
+    const schedule = (due: number): void => {
+      const wait = due - performance.now();
+      if (wait <= 0) {
+        pump();
+        return;
+      }
+      if (wait <= 1.5) {
+        const spin = () => {
+          immediates.delete(im);
+          if (performance.now() >= due) pump();
+          else {
+            im = setImmediate(spin);
+            immediates.add(im);
+          }
+        };
+        let im = setImmediate(spin);
+        immediates.add(im);
+        return;
+      }
       const t = setTimeout(() => {
         timers.delete(t);
-        pump();
-      }, Math.max(0, wait));
+        schedule(due);
+      }, wait - 1.5);
       timers.add(t);
     };
     if (ttft <= 0 && itl <= 0) pump();
-    else {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        pump();
-      }, Math.max(0, ttft - (performance.now() - arrivedAt)));
-      timers.add(t);
-    }
+    else schedule(arrivedAt + ttft);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -487,6 +504,8 @@ export async function startFakeVllm(options: FakeVllmOptions = {}): Promise<Fake
     close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      for (const im of immediates) clearImmediate(im);
+      immediates.clear();
       for (const res of openResponses) res.destroy();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
