@@ -15,8 +15,10 @@ export interface PinnedBinary {
   path: Record<Arch, string>;
   /** SHA-256 of the downloaded file, per architecture. */
   sha256: Record<Arch, string>;
-  /** When the file is an archive: the member to extract. */
-  archiveMember?: string;
+  /** When the file is an archive (.tar.gz): the member to extract, per architecture. */
+  archiveMember?: Record<Arch, string>;
+  /** Where the checksums were read, so the next person can check them again. */
+  checksumSource: string;
   checked: string;
 }
 
@@ -34,6 +36,75 @@ export const KIND_NODE_IMAGE: PinnedImage = {
   image: 'kindest/node:v1.36.1',
   checked: '2026-11-24',
 };
+
+/**
+ * Host binaries `kindling host setup` installs into /usr/local/bin (host-setup issue).
+ * The download URL is `${baseUrl}/${path[arch]}`; `--mirror URL` / KINDLING_MIRROR replace baseUrl.
+ * Each SHA-256 is the one upstream publishes next to the file (kind: `<file>.sha256sum`; kubectl:
+ * `<file>.sha256` on dl.k8s.io; helm: `<archive>.sha256sum` on get.helm.sh). They were read on the
+ * `checked` date from several independent public files that pin the same upstream digests (listed
+ * in `checksumSource`); no value here was computed by kindling.
+ */
+export const KIND_BINARY: PinnedBinary = {
+  name: 'kind',
+  version: KIND_VERSION,
+  baseUrl: 'https://github.com/kubernetes-sigs/kind/releases/download',
+  path: { amd64: 'v0.32.0/kind-linux-amd64', arm64: 'v0.32.0/kind-linux-arm64' },
+  sha256: {
+    amd64: '50030de23cf40a18505f20426f6a8506bedf13c6e509244bd1fa9463721b0f54',
+    arm64: 'b92cd615e97585de8ddade28ed5cd7feb4248d717c233eea5b03c37298900f5d',
+  },
+  checksumSource:
+    'kind-linux-{amd64,arm64}.sha256sum of release v0.32.0, as pinned identically in several public repos (Makefiles, CI install scripts, Go test fixtures) found with the code search on the checked date',
+  checked: '2026-11-24',
+};
+
+/** kubectl matching the kind node image (Kubernetes v1.36.1). */
+export const KUBECTL_BINARY: PinnedBinary = {
+  name: 'kubectl',
+  version: 'v1.36.1',
+  baseUrl: 'https://dl.k8s.io/release',
+  path: { amd64: 'v1.36.1/bin/linux/amd64/kubectl', arm64: 'v1.36.1/bin/linux/arm64/kubectl' },
+  sha256: {
+    amd64: '629d3f410e09bf49b64ae7079f7f0bda1191efed311f7d37fdbab0ad5b0ec2b7',
+    arm64: '59f7ee8e477fae658447607dc3c8790ac17a1b016c01c622c12070e969e2d4e7',
+  },
+  checksumSource:
+    'dl.k8s.io/release/v1.36.1/bin/linux/{amd64,arm64}/kubectl.sha256, as pinned identically in several public Dockerfiles and Makefiles (one renovate-managed) found with the code search on the checked date',
+  checked: '2026-11-24',
+};
+
+/** helm v3 (v3.19.0: the newest v3.19 release whose published checksums could be verified). */
+export const HELM_BINARY: PinnedBinary = {
+  name: 'helm',
+  version: 'v3.19.0',
+  baseUrl: 'https://get.helm.sh',
+  path: { amd64: 'helm-v3.19.0-linux-amd64.tar.gz', arm64: 'helm-v3.19.0-linux-arm64.tar.gz' },
+  archiveMember: { amd64: 'linux-amd64/helm', arm64: 'linux-arm64/helm' },
+  sha256: {
+    amd64: 'a7f81ce08007091b86d8bd696eb4d86b8d0f2e1b9f6c714be62f82f96a594496',
+    arm64: '440cf7add0aee27ebc93fada965523c1dc2e0ab340d4348da2215737fc0d76ad',
+  },
+  checksumSource:
+    'get.helm.sh/helm-v3.19.0-linux-{amd64,arm64}.tar.gz.sha256sum, as pinned identically in several public repos (OpenStack kolla build sources, Makefiles, install scripts) found with the code search on the checked date',
+  checked: '2026-11-24',
+};
+
+/** The binaries host setup installs, in install order. */
+export const HOST_BINARIES: readonly PinnedBinary[] = [KIND_BINARY, KUBECTL_BINARY, HELM_BINARY];
+
+/** Fingerprint of NVIDIA's container-toolkit apt signing key (https://nvidia.github.io/libnvidia-container/gpgkey);
+ * host setup refuses a downloaded key with another one. Same value in many public install scripts, checked 2026-11-24. */
+export const NVIDIA_CONTAINER_TOOLKIT_KEY_FINGERPRINT = 'C95B321B61E88C1809C4F759DDCAE044F796ECB0';
+
+/** NVIDIA driver `.run` installers (used only where the distribution has no driver package);
+ * `--driver-mirror` / KINDLING_DRIVER_MIRROR replace the base (e.g. https://cn.download.nvidia.com/tesla). */
+export const NVIDIA_DRIVER_RUN = {
+  baseUrl: 'https://us.download.nvidia.com/tesla',
+  /** Path under the base for a version and an architecture (x86_64 | aarch64). */
+  path: (version: string, arch: 'x86_64' | 'aarch64') => `${version}/NVIDIA-Linux-${arch}-${version}.run`,
+  checked: '2026-11-24',
+} as const;
 
 /** NVIDIA Container Toolkit, host and in-node. 1.19.1 broke containerd in kind nodes (NVIDIA/aicr#1237)
  * and CUDA init (nvidia-container-toolkit#1967); 1.18.1 is the newest known-good release. */
