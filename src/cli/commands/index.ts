@@ -4,7 +4,10 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import type { CliEnv } from '../cli-env.js';
+import { registerDoctor } from './doctor.js';
 
 export type CommandRegistration = (program: Command, cli: CliEnv) => void;
 
-export const commandRegistrations: CommandRegistration[] = [];
+export const commandRegistrations: CommandRegistration[] = [
+  registerDoctor,
+];
