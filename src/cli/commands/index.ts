@@ -5,9 +5,13 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliEnv } from '../cli-env.js';
 import { registerDoctor } from './doctor.js';
+import { registerSchema } from './schema.js';
+import { registerCompletion } from './completion.js';
 
 export type CommandRegistration = (program: Command, cli: CliEnv) => void;
 
 export const commandRegistrations: CommandRegistration[] = [
   registerDoctor,
+  registerSchema,
+  registerCompletion,
 ];
