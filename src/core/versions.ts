@@ -128,10 +128,44 @@ export const GPU_OPERATOR = {
   checked: '2026-11-24',
 } as const;
 
-/** cloud-provider-kind: the LoadBalancer controller for kind. */
+/** cloud-provider-kind: the LoadBalancer controller for kind (v0.11.1, 2026-06-25; not `latest`).
+ * The image's ENTRYPOINT is /bin/cloud-provider-kind; flags need double dashes since v0.10. */
 export const CLOUD_PROVIDER_KIND = {
   version: 'v0.11.1',
   image: 'registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.11.1',
+  checked: '2026-11-24',
+} as const;
+
+/**
+ * The same release as a goreleaser binary, for hosts that cannot pull the image. Its SHA-256s must
+ * come from the release's checksums.txt; they could not be read on the checked date (no copy of that
+ * file or of the digests was reachable from here), so they are empty and kindling refuses to run a
+ * downloaded binary until someone fills them from
+ * https://github.com/kubernetes-sigs/cloud-provider-kind/releases/download/v0.11.1/checksums.txt.
+ */
+export const CLOUD_PROVIDER_KIND_BINARY: PinnedBinary = {
+  name: 'cloud-provider-kind',
+  version: 'v0.11.1',
+  baseUrl: 'https://github.com/kubernetes-sigs/cloud-provider-kind/releases/download',
+  path: {
+    amd64: 'v0.11.1/cloud-provider-kind_0.11.1_linux_amd64.tar.gz',
+    arm64: 'v0.11.1/cloud-provider-kind_0.11.1_linux_arm64.tar.gz',
+  },
+  sha256: { amd64: '', arm64: '' },
+  archiveMember: { amd64: 'cloud-provider-kind', arm64: 'cloud-provider-kind' },
+  checksumSource: 'not yet verified: fill from checksums.txt of release v0.11.1 (goreleaser)',
+  checked: '2026-11-24',
+};
+
+/** vLLM's OpenAI-compatible server image (Docker Hub vllm/vllm-openai). The default build is on CUDA 13
+ * (host driver 580 or newer); `cuda12` is the same release built on CUDA 12.9 for older drivers
+ * (`kindling model deploy --image …`). Never `:latest`: every node must run the same vLLM. */
+export const VLLM_IMAGE = {
+  name: 'vllm/vllm-openai',
+  image: 'vllm/vllm-openai:v0.30.0',
+  cuda12: 'vllm/vllm-openai:v0.30.0-cu129',
+  /** Compressed size on Docker Hub is ~8–9 GB (vllm#7609, vllm#27154); shown before the first pull. */
+  approxSizeGB: 9,
   checked: '2026-11-24',
 } as const;
 
