@@ -183,3 +183,8 @@ export const INOTIFY_RECOMMENDED = { maxUserWatches: 524288, maxUserInstances: 5
 
 /** Small image for doctor --deep's GPU-in-container checks (the seed's verification step). */
 export const GPU_CHECK_IMAGE: PinnedImage = { name: 'ubuntu', image: 'ubuntu:24.04', checked: '2026-11-24' };
+
+/** CNCF Distribution registry, run by `kindling up` as a pull-through cache per upstream registry
+ * (proxy mode: REGISTRY_PROXY_REMOTEURL), storage in the host cache dir: images are downloaded once
+ * per host, not once per kind cluster. Docker Hub official image `registry` (distribution v3). */
+export const REGISTRY_CACHE_IMAGE: PinnedImage = { name: 'registry', image: 'registry:3.0.0', checked: '2026-11-24' };
