@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { readFile } from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
 
 export const CONFIG_API_VERSION = 'kindling.dev/v1alpha1';
@@ -117,7 +118,7 @@ export const modelSchema = z.strictObject({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
     .optional()
     .describe('Environment variable holding the Hugging Face token (the value is never written to the file or logs)'),
-  modelSource: z.enum(['huggingface', 'modelscope']).optional().describe('Where weights come from (default huggingface)'),
+  modelSource: z.enum(['hf', 'modelscope']).optional().describe('Where weights come from: hf (Hugging Face, default; honours hfEndpoint) or modelscope'),
 });
 
 export const hostSchema = z.strictObject({
@@ -217,6 +218,17 @@ function positionOf(
   return range ? lc.linePos(range[0]) : undefined;
 }
 
+/** Reads and parses a kindling.yaml given with -f. */
+export async function loadConfigFile(path: string): Promise<KindlingConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UserError(`Cannot read ${path}: ${(error as Error).message}`, { fix: 'kindling up -f ./kindling.yaml   (kindling schema prints what it may contain)' });
+  }
+  return parseKindlingConfig(text, path);
+}
+
 /** Flags of `kindling up` that override the file. */
 export interface UpFlags {
   file?: string;
@@ -244,7 +256,12 @@ export function mergeUpFlags(config: KindlingConfig, flags: UpFlags): KindlingCo
     merged.models = [fromFile ?? { id: flags.model }];
   }
   if (flags.fix !== undefined) merged.host = { ...config.host, fix: flags.fix };
-  return kindlingConfigSchema.parse(merged);
+  const parsed = kindlingConfigSchema.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  throw new UserError('Invalid flags for `kindling up`.', {
+    details: parsed.error.issues.map((i) => `${formatPath(i.path.map((p) => (typeof p === 'number' ? p : String(p))))}: ${i.message}`),
+    fix: 'kindling up --help',
+  });
 }
 
 /** Everything resolved to concrete values, as the phases use it. */
@@ -301,16 +318,4 @@ export function parseDurationMs(text: string): number {
   let total = 0;
   for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * (units[m[2] ?? 's'] ?? 1000);
   return total;
-}
-
-/** Model deployment name derived from its id: "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B" → "deepseek-r1-distill-qwen-1-5b". */
-export function defaultModelName(id: string): string {
-  const base = id.split('/').filter((p) => p !== '').pop() ?? id;
-  const name = base
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 50)
-    .replace(/-+$/, '');
-  return name === '' ? 'model' : name;
 }

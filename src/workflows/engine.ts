@@ -25,14 +25,19 @@ export interface PhaseContext extends Context {
 }
 
 export type DoneResult = false | { reason: string };
+export type PhaseOutcome = void | string | { unchanged: string };
 
 export interface Phase {
   id: string;
   title: string;
   /** Read-only probe: does the outcome already hold? Return the reason (shown) or false. */
   isDone(ctx: PhaseContext): Promise<DoneResult>;
-  /** Brings the outcome about. Every external effect goes through ctx (runner, files, kube). */
-  run(ctx: PhaseContext, step: StepHandle): Promise<void | string>;
+  /**
+   * Brings the outcome about. Every external effect goes through ctx (runner, files, kube).
+   * Returns a detail line, or `{ unchanged }` when it found everything in place (services that are
+   * idempotent themselves can leave `isDone` to say false and report it here).
+   */
+  run(ctx: PhaseContext, step: StepHandle): Promise<PhaseOutcome>;
   /** What is left half-done when this phase is interrupted (default: "<title>: started, not finished"). */
   halfDone?(ctx: PhaseContext): string;
   /** In dry-run, probe even when an earlier phase was planned (default false: what it would probe may not exist yet). */
@@ -78,11 +83,16 @@ export async function runWorkflow(ctx: Context, phases: Phase[], options: { onRe
         if (ctx.dryRun) ctx.plan.note(`── ${phase.title} ──`);
         const detail = await phase.run(pctx, step);
         if (ctx.signal.aborted) throw new InterruptedError();
-        if (ctx.dryRun) {
+        if (typeof detail === 'object' && detail !== null && !ctx.dryRun) {
+          record.status = 'skipped';
+          record.detail = detail.unchanged;
+          step.skip(detail.unchanged);
+        } else if (ctx.dryRun) {
           const actions = ctx.plan.entries.slice(marker + 1).filter((e) => e.action.kind !== 'note').length;
           record.status = 'planned';
-          record.detail = actions === 0 ? 'nothing to change' : `${actions} planned action${actions === 1 ? '' : 's'}`;
-          step.done(`planned: ${record.detail}`);
+          const said = typeof detail === 'string' && detail !== '' ? detail : typeof detail === 'object' && detail !== null ? detail.unchanged : '';
+          record.detail = actions === 0 ? said || 'nothing to change' : `${actions} planned action${actions === 1 ? '' : 's'}${said ? ` (${said})` : ''}`;
+          step.done(actions === 0 ? record.detail : `planned: ${record.detail}`);
           if (actions > 0) upstreamPlanned = true;
         } else if (typeof detail === 'string' && detail !== '') {
           record.detail = detail;

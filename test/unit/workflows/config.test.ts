@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
 import {
   DEFAULT_MODEL_ID,
-  defaultModelName,
   kindlingJsonSchema,
   mergeUpFlags,
   parseDurationMs,
@@ -131,6 +130,5 @@ describe('kindling.yaml', () => {
   it('durations and model names', () => {
     expect(parseDurationMs('1h30m')).toBe(90 * 60_000);
     expect(parseDurationMs('90s')).toBe(90_000);
-    expect(defaultModelName(DEFAULT_MODEL_ID)).toBe('deepseek-r1-distill-qwen-1-5b');
   });
 });
