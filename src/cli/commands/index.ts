@@ -6,12 +6,16 @@ import type { Command } from '@commander-js/extra-typings';
 import type { CliEnv } from '../cli-env.js';
 import { registerDoctor } from './doctor.js';
 import { registerSchema } from './schema.js';
+import { registerUp } from './up.js';
+import { registerAddons } from './addons.js';
 import { registerCompletion } from './completion.js';
 
 export type CommandRegistration = (program: Command, cli: CliEnv) => void;
 
 export const commandRegistrations: CommandRegistration[] = [
+  registerUp,
   registerDoctor,
   registerSchema,
+  registerAddons,
   registerCompletion,
 ];
