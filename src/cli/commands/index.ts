@@ -8,6 +8,7 @@ import { registerDoctor } from './doctor.js';
 import { registerSchema } from './schema.js';
 import { registerUp } from './up.js';
 import { registerAddons } from './addons.js';
+import { registerAddons } from './addons.js';
 import { registerCompletion } from './completion.js';
 
 export type CommandRegistration = (program: Command, cli: CliEnv) => void;
@@ -16,6 +17,7 @@ export const commandRegistrations: CommandRegistration[] = [
   registerUp,
   registerDoctor,
   registerSchema,
+  registerAddons,
   registerAddons,
   registerCompletion,
 ];
