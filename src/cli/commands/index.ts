@@ -8,7 +8,6 @@ import { registerDoctor } from './doctor.js';
 import { registerSchema } from './schema.js';
 import { registerUp } from './up.js';
 import { registerAddons } from './addons.js';
-import { registerAddons } from './addons.js';
 import { registerCompletion } from './completion.js';
 
 export type CommandRegistration = (program: Command, cli: CliEnv) => void;
@@ -17,7 +16,6 @@ export const commandRegistrations: CommandRegistration[] = [
   registerUp,
   registerDoctor,
   registerSchema,
-  registerAddons,
   registerAddons,
   registerCompletion,
 ];
