@@ -5,6 +5,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliEnv } from '../cli-env.js';
 import { registerDoctor } from './doctor.js';
+import { registerHost } from './host.js';
 import { registerSchema } from './schema.js';
 import { registerUp } from './up.js';
 import { registerAddons } from './addons.js';
@@ -15,6 +16,7 @@ export type CommandRegistration = (program: Command, cli: CliEnv) => void;
 export const commandRegistrations: CommandRegistration[] = [
   registerUp,
   registerDoctor,
+  registerHost,
   registerSchema,
   registerAddons,
   registerCompletion,
