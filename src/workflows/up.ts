@@ -203,6 +203,7 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
       id: 'smoke-test',
       title: 'Smoke test (/v1/models and one chat completion)',
       // Read-only: it runs every time (a no-op `up` still proves the endpoint answers).
+      probeAfterPlanned: true,
       isDone: async (pctx) => (pctx.dryRun ? { reason: 'not run in --dry-run' } : false),
       run: async (pctx) => {
         const results: string[] = [];
