@@ -101,7 +101,7 @@ export async function probeDocker(ctx: Context): Promise<DockerProbe> {
   } catch (error) {
     if (error instanceof ExternalError && error.notFound) return { status: 'missing' };
     if (error instanceof ExternalError) {
-      return { status: 'unreachable', problem: 'other', message: error.message, clientVersion: '' };
+      return { status: 'unreachable', problem: 'other', message: ctx.redactor.redact(error.message), clientVersion: '' };
     }
     throw error;
   }
@@ -121,5 +121,5 @@ export async function probeDocker(ctx: Context): Promise<DockerProbe> {
     const v = await ctx.runner.run({ argv: DOCKER_CLIENT_VERSION_ARGV, mutating: false, allowFailure: true, timeoutMs: 15_000 });
     clientVersion = v.stdout.trim().split('\n')[0] ?? '';
   }
-  return { status: 'unreachable', problem: classifyDaemonError(message), message, clientVersion };
+  return { status: 'unreachable', problem: classifyDaemonError(message), message: ctx.redactor.redact(message), clientVersion };
 }

@@ -302,6 +302,7 @@ export async function runDoctorChecks(ctx: Context, options: DoctorOptions = {})
   const facts = options.facts ?? (await collectHostFacts(ctx));
   const checks = judgeHost(facts, options);
   if (options.deep) checks.push(...(await deepChecks(ctx, facts, checks)));
+  for (const c of checks) c.detail = ctx.redactor.redact(c.detail);
   return {
     ok: checks.every((c) => c.status !== 'fail'),
     checks,

@@ -165,7 +165,7 @@ export async function probeGpus(ctx: Context): Promise<GpuProbe> {
     return { status: 'ok', gpus: gpus.map((g) => ({ ...g, driverVersion })), driverVersion, source: 'list' };
   }
   const message = firstLine(query.stdout + '\n' + query.stderr) || firstLine(list.stdout + '\n' + list.stderr) || `nvidia-smi exited with ${query.exitCode}`;
-  return { status: 'failed', message };
+  return { status: 'failed', message: ctx.redactor.redact(message) };
 }
 
 async function driverFromProc(ctx: Context): Promise<string | undefined> {

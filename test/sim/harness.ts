@@ -19,7 +19,7 @@ const cliBin = join(repoRoot, 'bin', 'kindling.js');
 const TOOLS = [
   'docker', 'kind', 'kubectl', 'helm', 'nvidia-smi', 'nvidia-ctk', 'systemctl', 'apt-get', 'apt-cache', 'dpkg',
   'dpkg-query', 'curl', 'gpg', 'sudo', 'sysctl', 'uname', 'id', 'usermod', 'getent', 'tee', 'mkdir', 'chmod', 'rm',
-  'install', 'mv', 'tar', 'sh', 'bash', 'modprobe', 'gcc', 'make', 'cloud-provider-kind', 'kill',
+  'install', 'mv', 'tar', 'sh', 'bash', 'modprobe', 'gcc', 'make', 'cloud-provider-kind', 'kill', 'df',
 ];
 
 export interface JournalEntry {
