@@ -9,6 +9,7 @@ import { registerHost } from './host.js';
 import { registerSchema } from './schema.js';
 import { registerUp } from './up.js';
 import { registerAddons } from './addons.js';
+import { registerModel } from './model.js';
 import { registerCompletion } from './completion.js';
 
 export type CommandRegistration = (program: Command, cli: CliEnv) => void;
@@ -19,5 +20,6 @@ export const commandRegistrations: CommandRegistration[] = [
   registerHost,
   registerSchema,
   registerAddons,
+  registerModel,
   registerCompletion,
 ];
