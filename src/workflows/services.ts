@@ -8,7 +8,10 @@ import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import type { ResolvedConfig } from './config.js';
 import type { PhaseContext } from './engine.js';
-import type { UpServices } from './up.js';
+import type { Endpoint, ModelTarget, UpServices } from './up.js';
+import type { ServingKube } from '../serving/kube-api.js';
+import type { ModelRequest } from '../serving/spec.js';
+import { defaultName as servingDefaultName } from '../serving/spec.js';
 
 export function cacheDirOf(ctx: Context, config: Pick<ResolvedConfig, 'cacheDir'>): string {
   return config.cacheDir ?? ctx.paths.hostCacheDir;
@@ -28,6 +31,8 @@ async function addonKubeIfExists(ctx: PhaseContext, config: ResolvedConfig) {
 }
 
 export function realUpServices(): UpServices {
+  /** Endpoints found while deploying (deployModel waits for one), for the smoke test and summary. */
+  const endpoints = new Map<string, Endpoint>();
   return {
     preflight: async (ctx, options) => {
       const { runDoctorChecks } = await import('../host/doctor.js');
@@ -96,12 +101,119 @@ export function realUpServices(): UpServices {
     },
 
     model: {
-      target: (_ctx, _config, model) => ({ config: model, name: model.name ?? 'model', namespace: model.namespace ?? 'default', servedModelName: model.servedModelName ?? model.id }),
+      target: (_ctx, _config, m) => ({
+        config: m,
+        name: m.name ?? servingDefaultName(m.id),
+        namespace: m.namespace ?? 'default',
+        servedModelName: m.servedModelName ?? m.id,
+      }),
+      // deployModel compares the spec hash of what is applied and changes only what differs.
       isDone: async () => false,
-      run: async () => notAvailable('model deployment'),
-      endpoint: async () => undefined,
-      smokeTest: async () => notAvailable('smoke test'),
+      run: async (ctx, config, target, step) => {
+        const { prepareModelSpec, deployModel } = await import('../serving/service.js');
+        const kube = await servingKubeFor(ctx, config);
+        const sctx = withModelEnv(ctx, config);
+        const { spec } = await prepareModelSpec(sctx, kube.exists ? kube.kube : undefined, modelRequest(target));
+        step.update(`${spec.name}: ${spec.gpus} GPU${spec.gpus === 1 ? '' : 's'}, ${spec.image}`);
+        const result = await deployModel(sctx, kube.kube, spec, {
+          context: contextOf(ctx, config),
+          ...(ctx.kubeTarget.kubeconfig ? { kubeconfig: ctx.kubeTarget.kubeconfig } : {}),
+          ...(target.config.hfTokenEnv ? { hfTokenEnv: target.config.hfTokenEnv } : {}),
+          smoke: false,
+        });
+        if (result.endpoint) endpoints.set(target.name, { url: result.endpoint.url, via: result.endpoint.via, ...(result.endpoint.note ? { note: result.endpoint.note } : {}) });
+        if (ctx.dryRun) return '';
+        if (result.applied.length === 0) return { unchanged: `ready (spec unchanged)${result.endpoint ? `, ${result.endpoint.url}` : ''}` };
+        return `ready${result.endpoint ? ` at ${result.endpoint.url}` : ''}`;
+      },
+      endpoint: async (ctx, config, target) => {
+        const known = endpoints.get(target.name);
+        if (known) return known;
+        const { findEndpoint } = await import('../serving/endpoint.js');
+        const kube = await servingKubeFor(ctx, config);
+        if (!kube.exists) return undefined;
+        const ep = await findEndpoint(ctx, kube.kube, { name: target.name, namespace: target.namespace, lbWaitMs: 30_000, context: contextOf(ctx, config) });
+        return ep ? { url: ep.url, via: ep.via, ...(ep.note ? { note: ep.note } : {}) } : undefined;
+      },
+      smokeTest: async (ctx, target, endpoint) => {
+        const { smokeTest } = await import('../serving/endpoint.js');
+        const r = await smokeTest(endpoint.url, target.servedModelName, { signal: ctx.signal });
+        return `${target.name}: answered in ${Math.round(r.ms)} ms`;
+      },
     },
+  };
+}
+
+export function contextOf(ctx: Context, config: Pick<ResolvedConfig, 'clusterName'>): string {
+  return ctx.kubeTarget.context ?? `kind-${config.clusterName}`;
+}
+
+function modelRequest(target: ModelTarget): ModelRequest {
+  const m = target.config;
+  return {
+    model: m.id,
+    name: target.name,
+    ...(m.gpus !== undefined ? { gpus: m.gpus } : {}),
+    ...(m.replicas !== undefined ? { replicas: m.replicas } : {}),
+    ...(m.image ? { image: m.image } : {}),
+    ...(m.maxModelLen !== undefined ? { maxModelLen: m.maxModelLen } : {}),
+    ...(m.servedModelName ? { servedModelName: m.servedModelName } : {}),
+    ...(m.vllmArgs ? { vllmArgs: m.vllmArgs } : {}),
+    ...(m.namespace ? { namespace: m.namespace } : {}),
+    ...(m.expose ? { expose: m.expose } : {}),
+    ...(m.cache ? { cache: m.cache } : {}),
+    ...(m.hfTokenEnv ? { hfTokenEnv: m.hfTokenEnv } : {}),
+    ...(m.modelSource ? { modelSource: m.modelSource } : {}),
+  };
+}
+
+/** kindling.yaml's host.hfEndpoint reaches the pods as HF_ENDPOINT (the environment's wins). */
+function withModelEnv(ctx: Context, config: ResolvedConfig): Context {
+  if (!config.host.hfEndpoint || ctx.env.HF_ENDPOINT) return ctx;
+  return { ...ctx, env: { ...ctx.env, HF_ENDPOINT: config.host.hfEndpoint } };
+}
+
+/**
+ * The serving connection to the up cluster. When it does not exist yet (a --dry-run before the
+ * cluster phase ran), a planning stand-in: reads find nothing, writes are recorded in the plan.
+ */
+async function servingKubeFor(ctx: PhaseContext | Context, config: ResolvedConfig): Promise<{ exists: boolean; kube: ServingKube }> {
+  const context = contextOf(ctx, config);
+  const upstreamPlanned = 'upstreamPlanned' in ctx && ctx.upstreamPlanned;
+  if (!upstreamPlanned) {
+    const { Kube } = await import('../core/kube.js');
+    const { servingKube } = await import('../serving/kube-api.js');
+    try {
+      const kube = await Kube.connect(ctx, { ...ctx.kubeTarget, context });
+      await kube.list('v1', 'Namespace', { fieldSelector: 'metadata.name=kube-system' });
+      return { exists: true, kube: servingKube(kube, ctx) };
+    } catch (error) {
+      if (!(error instanceof UserError) || !ctx.dryRun) throw error;
+    }
+  }
+  return { exists: false, kube: await planningKube(ctx, context) };
+}
+
+async function planningKube(ctx: Context, context: string): Promise<ServingKube> {
+  const { stringify } = await import('yaml');
+  const { describe } = await import('../core/kube.js');
+  const record = (verb: 'apply' | 'delete', object: { kind: string; metadata: { name: string; namespace?: string } }, yaml: string, description?: string) =>
+    ctx.plan.record({ kind: 'manifest', verb, object: describe(object), yaml, target: context, ...(description ? { description } : {}) });
+  return {
+    contextName: context,
+    get: async () => undefined,
+    list: async () => [],
+    apply: async (object, description) => {
+      record('apply', object, stringify(object), description);
+      return object;
+    },
+    applySecret: async (object, description) => {
+      const redacted = { ...object, ...('data' in object ? { data: Object.fromEntries(Object.keys(object.data as object).map((k) => [k, '***'])) } : {}), ...('stringData' in object ? { stringData: Object.fromEntries(Object.keys(object.stringData as object).map((k) => [k, '***'])) } : {}) };
+      record('apply', object, stringify(redacted), description);
+    },
+    delete: async (object, description) => record('delete', object, stringify({ apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata }), description),
+    podLogs: async () => '',
+    followLogs: async () => undefined,
   };
 }
 

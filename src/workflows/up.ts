@@ -29,8 +29,8 @@ export interface HostGpu {
 export interface Endpoint {
   /** Base URL of the OpenAI-compatible API, e.g. http://172.18.0.7 */
   url: string;
-  /** 'lb' when reached through the LoadBalancer IP, 'port-forward' when kindling forwards a local port. */
-  via: 'lb' | 'port-forward' | 'nodeport' | 'none';
+  /** 'loadbalancer' when reached through the LoadBalancer IP, 'port-forward' when kindling forwards a local port. */
+  via: 'loadbalancer' | 'port-forward' | 'nodeport' | 'none';
   note?: string;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../../src/core/errors.js';
 import { parseKindlingConfig, resolveConfig, mergeUpFlags, type ResolvedConfig } from '../../../src/workflows/config.js';
 import { renderUpSummary, up, type PreflightCheck, type UpServices } from '../../../src/workflows/up.js';
+import type { ProcessRunner } from '../../../src/core/runner.js';
 import { testContext, type TestContext } from '../../helpers/context.js';
 
 const PASS: PreflightCheck[] = [{ id: 'os', title: 'Operating system', status: 'pass', detail: 'Ubuntu 24.04' }];
@@ -16,7 +17,7 @@ const NO_GPU: PreflightCheck[] = [
 function fakeServices(world: Record<string, boolean>, checks: PreflightCheck[] = PASS, gpuCount = 4, hooks: { onModelRun?: (ctx: TestContext) => void } = {}): UpServices {
   const phase = (id: string) => ({
     isDone: async () => (world[id] ? { reason: `${id} in place` } : false),
-    run: async (ctx: { runner: TestContext['runner']; dryRun: boolean }) => {
+    run: async (ctx: { runner: ProcessRunner; dryRun: boolean }) => {
       await ctx.runner.run({ argv: ['make', id], mutating: true });
       if (!ctx.dryRun) world[id] = true;
     },
@@ -34,11 +35,11 @@ function fakeServices(world: Record<string, boolean>, checks: PreflightCheck[] =
       target: (_ctx, _config, m) => ({ config: m, name: 'm', namespace: 'default', servedModelName: m.id }),
       isDone: async () => (world.model ? { reason: 'ready' } : false),
       run: async (ctx) => {
-        hooks.onModelRun?.(ctx as TestContext);
+        hooks.onModelRun?.(ctx as unknown as TestContext);
         await ctx.runner.run({ argv: ['make', 'model'], mutating: true });
         if (!ctx.dryRun) world.model = true;
       },
-      endpoint: async () => ({ url: 'http://172.18.0.9', via: 'lb' }),
+      endpoint: async () => ({ url: 'http://172.18.0.9', via: 'loadbalancer' }),
       smokeTest: async () => 'answered',
     },
   };
