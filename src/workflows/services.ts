@@ -55,9 +55,21 @@ export function realUpServices(): UpServices {
     },
 
     cluster: {
+      // createCluster compares the stored config, resumes missing node setup and changes nothing
+      // when all is in place; its probes are the "already done" check.
       isDone: async () => false,
-      run: async () => notAvailable('cluster creation'),
-      halfDone: (_ctx, config) => `cluster "${config.clusterName}": started, not finished`,
+      run: async (ctx, config, gpus, step) => {
+        const { createCluster } = await import('../cluster/create.js');
+        const rendered = await renderUpClusterConfig(ctx, config, gpus.length);
+        for (const w of rendered.warnings) ctx.io.warn(w);
+        step.update(`${rendered.layout.nodes.length} nodes`);
+        const result = await createCluster(ctx, { ...clusterOptions(ctx, config), waitMs: 10 * 60_000 }, { ...rendered, warnings: [] });
+        const nodeSteps = result.nodeSetup.reduce((n, r) => n + r.ran.length, 0);
+        if (!result.created && !result.recreated && !ctx.dryRun && nodeSteps === 0) return { unchanged: `exists with the same config (${result.description})` };
+        return result.description;
+      },
+      halfDone: (_ctx, config) =>
+        `cluster "${config.clusterName}": kind nodes may exist with GPU setup or readiness unfinished (\`kindling up\` resumes it; \`kindling down --name ${config.clusterName}\` removes it)`,
     },
 
     gpuOperator: {
@@ -142,6 +154,44 @@ export function realUpServices(): UpServices {
       },
     },
   };
+}
+
+function clusterOptions(ctx: Context, config: ResolvedConfig) {
+  return {
+    name: config.clusterName,
+    ...(config.configTemplate ? { configTemplate: config.configTemplate } : { gpusPerNode: config.gpusPerNode }),
+    ...(config.gpus && !config.configTemplate ? { gpus: config.gpus } : {}),
+    ...(config.numGpus !== undefined ? { numGpus: config.numGpus } : {}),
+    ...(config.configValues ? { configValues: config.configValues } : {}),
+    ...(config.nodeImage ? { image: config.nodeImage } : {}),
+    cacheDir: cacheDirOf(ctx, config),
+  };
+}
+
+/**
+ * The kind config `up` creates: the cluster module's (layout, GPU mounts, host cache), plus — with
+ * the image cache on — every node's containerd pointed at the host's pull-through caches.
+ */
+export async function renderUpClusterConfig(ctx: Context, config: ResolvedConfig, hostGpuCount: number) {
+  const { renderClusterConfig } = await import('../cluster/config.js');
+  const rendered = await renderClusterConfig(ctx, clusterOptions(ctx, config), { hostGpuCount: config.numGpus ?? hostGpuCount });
+  if (!config.registryCache) return rendered;
+  const kindConfigModule = await import('../cluster/kind-config.js');
+  const { kindConfigToYaml } = kindConfigModule;
+  const validateKindConfig: (config: unknown, source: string) => void = kindConfigModule.validateKindConfig;
+  const { registryCacheKindConfig } = await import('./image-cache.js');
+  const add = registryCacheKindConfig(cacheDirOf(ctx, config));
+  const kindConfig = structuredClone(rendered.config);
+  const patches = kindConfig.containerdConfigPatches ?? [];
+  for (const p of add.containerdConfigPatches) if (!patches.includes(p)) patches.push(p);
+  kindConfig.containerdConfigPatches = patches;
+  kindConfig.nodes = (kindConfig.nodes ?? []).map((n) => {
+    const mounts = [...(n.extraMounts ?? [])];
+    for (const m of add.extraMounts) if (!mounts.some((x) => x.containerPath === m.containerPath)) mounts.push(m);
+    return { ...n, extraMounts: mounts };
+  });
+  validateKindConfig(kindConfig, 'the kind config with the image cache');
+  return { ...rendered, config: kindConfig, yaml: kindConfigToYaml(kindConfig) };
 }
 
 export function contextOf(ctx: Context, config: Pick<ResolvedConfig, 'clusterName'>): string {
