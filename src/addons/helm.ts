@@ -41,7 +41,8 @@ export function normalizeUrl(url: string): string {
 /** The release, or undefined when helm does not know it. */
 export async function helmRelease(ctx: Context, target: AddonTarget, name: string, namespace: string): Promise<HelmRelease | undefined> {
   const r = await ctx.runner.run({
-    argv: ['helm', 'list', '--namespace', namespace, '--filter', `^${name}$`, '--all', '-o', 'json', ...helmTargetArgs(target)],
+    // `--all` is gone in helm v4; these three state flags exist in v3 and v4 and cover every live state.
+    argv: ['helm', 'list', '--namespace', namespace, '--filter', `^${name}$`, '--deployed', '--failed', '--pending', '-o', 'json', ...helmTargetArgs(target)],
     mutating: false,
     fix: HELM_FIX,
   });
