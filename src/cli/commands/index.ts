@@ -11,6 +11,7 @@ import { registerUp } from './up.js';
 import { registerAddons } from './addons.js';
 import { registerModel } from './model.js';
 import { registerCompletion } from './completion.js';
+import { registerCluster } from './cluster.js';
 
 export type CommandRegistration = (program: Command, cli: CliEnv) => void;
 
@@ -18,6 +19,7 @@ export const commandRegistrations: CommandRegistration[] = [
   registerUp,
   registerDoctor,
   registerHost,
+  registerCluster,
   registerSchema,
   registerAddons,
   registerModel,
