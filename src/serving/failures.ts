@@ -141,7 +141,7 @@ export function classifyFailure(input: FailureInput): Failure | undefined {
   if (kv) {
     const estimated = /estimated maximum model length is (\d+)/.exec(logs)?.[1];
     const kvTokens = /^\d+$/.test(kv[2] ?? '') ? Number(kv[2]) : undefined;
-    const suggest = estimated ? Number(estimated) : kvTokens ? floorPow2(kvTokens) : 8192;
+    const suggest = estimated ? Number(estimated) : kvTokens ?? 8192;
     return {
       kind: 'max-model-len',
       message: `The model's context (${kv[1]} tokens) does not fit in the GPU memory left for the KV cache${kvTokens ? ` (${kvTokens} tokens)` : estimated ? ` (at most ~${estimated} tokens)` : ''}.`,
@@ -245,12 +245,6 @@ function lastLine(text: string): string {
 
 function tail(lines: string[], n: number): string[] {
   return lines.slice(-n).map((l) => l.slice(0, 400));
-}
-
-function floorPow2(n: number): number {
-  let p = 1;
-  while (p * 2 <= n) p *= 2;
-  return p;
 }
 
 /** A round context length at or below n (multiples of 1024 above 2048). */

@@ -210,7 +210,8 @@ export class PhaseTracker {
       const placeholder: PhaseRecord = { id, title: PHASE_TITLES[id], start: at, end: at, ...(detail ? { detail } : {}) };
       return placeholder;
     }
-    const start = Math.max(at, cur?.start ?? this.createdAt);
+    // Phases are contiguous: a phase that ended explicitly (vLLM's "took" line) hands over at its end.
+    const start = cur?.end !== undefined && cur.end <= at ? cur.end : Math.max(at, cur?.start ?? this.createdAt);
     if (cur && cur.end === undefined) cur.end = start;
     const rec: PhaseRecord = { id, title: PHASE_TITLES[id], start, ...(detail !== undefined ? { detail } : {}) };
     this.records.push(rec);
