@@ -39,7 +39,10 @@ function processCliEnv(): CliEnv {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // A getter: process.stdin builds a stream on first access, which `--help` never needs (start-up time).
+    get stdin() {
+      return process.stdin;
+    },
     redactor: new Redactor(),
     onSignal: (signal, handler) => {
       process.on(signal, handler);

@@ -591,7 +591,8 @@ function cmdPs(state, args) {
   if (quiet) return ok(rows.map((c) => (noTrunc ? c.id : short(c.id)) + '\n').join(''));
   if (format && format !== 'table') {
     return ok(rows.map((c) => {
-      const row = { ...psRow(c), __labels: c.labels };
+      const row = psRow(c);
+      Object.defineProperty(row, '__labels', { value: c.labels, enumerable: false });
       if (noTrunc) row.ID = c.id;
       const text = format === 'json' ? JSON.stringify(psRow(c)) : renderTemplate(format.replace(/^table\s+/, ''), row);
       return `${text}\n`;
@@ -909,6 +910,10 @@ export async function handle(call, sim) {
   // Global options before the command (docker --context x …, -H …) are accepted and ignored.
   let args = [...call.args];
   while (args[0]?.startsWith('-') && !['--version', '-v', '--help', '-h'].includes(args[0])) args = args.slice(['--context', '-c', '-H', '--host', '--config', '--log-level', '-l'].includes(args[0]) ? 2 : 1);
+  if (args[0] === 'container' && args[1] === 'inspect') {
+    const down = daemonError(state);
+    return down ? err(down) : cmdInspect(state, args.slice(2), 'container');
+  }
   if (args[0] === 'container' && args[1]) args = [args[1] === 'ls' || args[1] === 'list' ? 'ps' : args[1], ...args.slice(2)];
   const [cmd, ...rest] = args;
 
