@@ -346,6 +346,8 @@ const toolkitRepo: SetupStep = {
   title: 'NVIDIA Container Toolkit apt repository (stable)',
   root: true,
   async check(ctx) {
+    const installed = (await installedPackages(ctx, ['nvidia-container-toolkit'])).get('nvidia-container-toolkit');
+    if (installed !== undefined) return `not needed: the toolkit is installed (${installed})`;
     const keyOk = (await keyFingerprints(ctx, NVIDIA_CONTAINER_TOOLKIT.keyring))?.includes(NVIDIA_CONTAINER_TOOLKIT_KEY_FINGERPRINT) ?? false;
     const list = await ctx.files.read(SOURCES_LIST_PATH);
     if (keyOk && list === sourcesListContent()) return 'stable repository and its key are in place';
