@@ -75,7 +75,8 @@ describe('kindling host setup on a bare Ubuntu 24.04 GPU host', () => {
       at = i;
     }
     expect(plan).toContain('"default-runtime": "nvidia"');
-    expect(plan).not.toMatch(/experimental/);
+    expect(plan).not.toMatch(/libnvidia-container\/experimental/);
+    expect(plan).toContain("deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /");
     expect(h.readHostFile('/etc/docker/daemon.json')).toBeUndefined();
     expect(existsSync(join(h.stateDir, 'backups'))).toBe(false);
   });
