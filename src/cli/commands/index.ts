@@ -8,6 +8,8 @@ import { registerDoctor } from './doctor.js';
 import { registerHost } from './host.js';
 import { registerSchema } from './schema.js';
 import { registerUp } from './up.js';
+import { registerDown } from './down.js';
+import { registerStatus } from './status.js';
 import { registerAddons } from './addons.js';
 import { registerModel } from './model.js';
 import { registerCompletion } from './completion.js';
@@ -17,6 +19,8 @@ export type CommandRegistration = (program: Command, cli: CliEnv) => void;
 
 export const commandRegistrations: CommandRegistration[] = [
   registerUp,
+  registerDown,
+  registerStatus,
   registerDoctor,
   registerHost,
   registerCluster,
