@@ -13,6 +13,7 @@
  * - the event loop's delay measured over the run (monitorEventLoopDelay) and reported;
  * - every failure recorded with its reason; nothing is dropped or retried.
  */
+import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { RequestAbortedError, shortDescription } from './errors.js';
 import { streamChatCompletion, warmConnections, type ClientConfig } from './openai-http.js';
@@ -46,6 +47,8 @@ export interface RequestResult {
   finishReason?: string | null;
   /** Output tokens asked for. */
   maxTokens: number;
+  /** The error object of a failure (not serialized; for turning a warm-up failure into advice). */
+  cause?: unknown;
 }
 
 export interface Progress {
@@ -179,19 +182,34 @@ export async function measureRequest(
     if (first >= 0) result.ttftMs = first - t0;
     if (error instanceof RequestAbortedError) result.cancelled = true;
     result.error = shortDescription(error);
+    result.cause = error;
   }
   return result;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  if (options.rate === undefined && !((options.concurrency ?? 1) >= 1)) throw new RangeError('concurrency must be at least 1');
+  // One signal per run, listened to by every in-flight request (hence no listener limit).
+  const runController = new AbortController();
+  setMaxListeners(0, runController.signal);
+  const signal = runController.signal;
+  const onAbort = () => runController.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await runLoadWith(options, signal);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function runLoadWith(options: LoadOptions, signal: AbortSignal): Promise<LoadResult> {
   const { client, model, prompts } = options;
   const total = prompts.length;
   const rate = options.rate ?? Infinity;
   const openLoop = options.rate !== undefined;
   const limit = options.concurrency ?? (openLoop ? Infinity : 1);
-  if (!openLoop && !(limit >= 1)) throw new RangeError('concurrency must be at least 1');
   const burstiness = options.burstiness ?? 1;
-  const signal = options.signal;
 
   // Serialize every body before the clock starts.
   const bodies = prompts.map((p) => requestBody(model, p, options.extraBody));
@@ -205,12 +223,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (warmup > 0 && total > 0) {
     const wl = Math.min(warmup, Number.isFinite(limit) ? limit : warmup);
     const warm = await closedLoop(client, bodies.slice(0, warmup).map((b, i) => ({ body: b, maxTokens: prompts[i]!.maxTokens })), wl, performance.now(), signal);
-    if (!signal?.aborted && warm.every((r) => !r.ok)) {
-      throw new WarmupFailedError(warm[0]?.error ?? 'unknown error', warm);
+    if (!signal.aborted && warm.every((r) => !r.ok)) {
+      throw new WarmupFailedError(warm[0]?.error ?? 'unknown error', warm, warm[0]?.cause);
     }
   }
 
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  // Samples every 1 ms; Node records the whole interval between samples, so the delay is that minus 1 ms.
+  const histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
   const results: RequestResult[] = [];
   let completed = 0;
   let failed = 0;
@@ -242,7 +261,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     if (!openLoop) {
       let next = 0;
       const worker = async () => {
-        while (next < total && !signal?.aborted) await run(next++);
+        while (next < total && !signal.aborted) await run(next++);
       };
       await Promise.all(Array.from({ length: Math.min(limit, total) }, worker));
     } else {
@@ -256,10 +275,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const running: Promise<void>[] = [];
       const slots = new Semaphore(limit);
       for (let i = 0; i < total; i++) {
-        const wait = origin + schedule[i]! - performance.now();
-        if (wait > 0) await sleep(wait, signal);
-        if (signal?.aborted) break;
-        running.push(slots.use(() => (signal?.aborted ? Promise.resolve() : run(i))));
+        // Timers may fire up to 1 ms early: wait again until the planned time has really come.
+        for (let wait = origin + schedule[i]! - performance.now(); wait > 0 && !signal.aborted; wait = origin + schedule[i]! - performance.now()) {
+          await sleep(wait, signal);
+        }
+        if (signal.aborted) break;
+        running.push(slots.use(() => (signal.aborted ? Promise.resolve() : run(i))));
       }
       await Promise.all(running);
     }
@@ -276,12 +297,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     durationMs: dense.length > 0 ? lastEnd : end - origin,
     startedAt,
     eventLoopDelay: {
-      meanMs: nsToMs(histogram.mean),
-      p50Ms: nsToMs(histogram.percentile(50)),
-      p99Ms: nsToMs(histogram.percentile(99)),
-      maxMs: nsToMs(histogram.max),
+      meanMs: lateness(histogram.mean),
+      p50Ms: lateness(histogram.percentile(50)),
+      p99Ms: lateness(histogram.percentile(99)),
+      maxMs: lateness(histogram.max),
     },
-    interrupted: signal?.aborted === true || dense.length < total,
+    interrupted: signal.aborted === true || dense.length < total,
     ...(schedule ? { schedule } : {}),
   };
 }
@@ -291,8 +312,9 @@ export class WarmupFailedError extends Error {
   constructor(
     readonly reason: string,
     readonly results: RequestResult[],
+    cause?: unknown,
   ) {
-    super(`the warm-up request failed: ${reason}`);
+    super(`the warm-up request failed: ${reason}`, { cause });
     this.name = 'WarmupFailedError';
   }
 }
@@ -345,6 +367,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function nsToMs(ns: number): number {
-  return Number.isFinite(ns) ? ns / 1e6 : 0;
+const ELD_RESOLUTION_MS = 1;
+
+/** How late the sampling timer fired, ms, from an interval in ns (0 when there were no samples). */
+function lateness(ns: number): number {
+  return Number.isFinite(ns) && ns > 0 ? Math.max(0, ns / 1e6 - ELD_RESOLUTION_MS) : 0;
 }

@@ -12,6 +12,8 @@ import { registerDown } from './down.js';
 import { registerStatus } from './status.js';
 import { registerAddons } from './addons.js';
 import { registerModel } from './model.js';
+import { registerChat } from './chat.js';
+import { registerBench } from './bench.js';
 import { registerCompletion } from './completion.js';
 import { registerCluster } from './cluster.js';
 
@@ -27,5 +29,7 @@ export const commandRegistrations: CommandRegistration[] = [
   registerSchema,
   registerAddons,
   registerModel,
+  registerChat,
+  registerBench,
   registerCompletion,
 ];

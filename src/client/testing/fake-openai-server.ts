@@ -550,7 +550,11 @@ function planTokens(opts: FakeVllmOptions, maxTokens: number | undefined, ignore
     for (let i = 0; i < reasoningCount; i++) out.push({ kind: 'reasoning', text: reasoning[i % reasoning.length]! });
   }
   const total = ignoreEos && maxTokens !== undefined ? maxTokens : Math.min(out.length + natural, maxTokens ?? Infinity);
-  for (let i = 0; out.length < total; i++) out.push({ kind: 'content', text: answer[i % answer.length]! });
+  for (let i = 0; out.length < total; i++) {
+    const word = answer[i % answer.length]!;
+    // When the text repeats, keep a space between its end and its start again.
+    out.push({ kind: 'content', text: i >= answer.length && !/^\s/.test(word) ? ` ${word}` : word });
+  }
   return out.slice(0, total);
 }
 

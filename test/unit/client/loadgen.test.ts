@@ -57,15 +57,21 @@ describe('runLoad (closed loop) against the fake vLLM', () => {
     expect(s.total_input_tokens).toBe(server!.stats.promptTokens);
     expect(s.total_input_tokens).toBe(24 * 50);
     expect(s.total_output_tokens).toBe(24 * 12);
-    // Latencies: the server's actual write times are the truth; the client adds transfer + parse only.
-    const truthTtft = summarize(server!.stats.records.map((r) => r.ttftMs!)).mean;
-    const truthItl = summarize(server!.stats.records.flatMap((r) => r.itlsMs)).mean;
-    expect(s.mean_ttft_ms).toBeGreaterThanOrEqual(truthTtft - 0.5);
-    expect(s.mean_ttft_ms - truthTtft).toBeLessThan(5);
+    // Latencies: the server's actual write times are the truth; the client adds the transfer and
+    // parsing, and whatever stalls its event loop (measured, and shared with the in-process server):
+    // the error bound is a few ms plus the worst stall this run saw.
+    const slack = 3 + load.eventLoopDelay.maxMs;
+    const recs = server!.stats.records;
+    const ttftErr = load.results.map((r) => r.ttftMs! - recs[r.index]!.ttftMs!);
+    const e2eErr = load.results.map((r) => r.e2eMs - recs[r.index]!.e2eMs!);
+    expect(Math.min(...ttftErr)).toBeGreaterThan(-0.5);
+    expect(summarize(ttftErr).median).toBeLessThan(slack);
+    expect(Math.min(...e2eErr)).toBeGreaterThan(-0.5);
+    expect(summarize(e2eErr).median).toBeLessThan(slack);
+    const truthItl = summarize(recs.flatMap((r) => r.itlsMs)).mean;
     expect(Math.abs(s.mean_itl_ms - truthItl)).toBeLessThan(1.5);
     expect(Math.abs(s.mean_tpot_ms - itlMs)).toBeLessThan(2);
     expect(s.mean_e2el_ms).toBeGreaterThan(ttftMs + 11 * itlMs - 1);
-    expect(s.mean_e2el_ms).toBeLessThan(ttftMs + 11 * itlMs + 10);
     // ITL count: 11 gaps per request.
     expect(distributions(load.results).itl.length).toBe(24 * 11);
     expect(s.request_throughput).toBeCloseTo(24 / s.duration, 6);
@@ -167,8 +173,10 @@ describe('runLoad (open loop)', () => {
     const g = summarize(gaps);
     expect(g.std / g.mean).toBeGreaterThan(0.75);
     expect(g.std / g.mean).toBeLessThan(1.25);
-    // Each request left when planned (±15 ms).
-    for (const r of load.results) expect(Math.abs(r.startMs - plan[r.index]!)).toBeLessThan(15);
+    // Requests left when planned: never early, and most within 20 ms (timers on a busy host can be late).
+    const late = load.results.map((r) => r.startMs - plan[r.index]!);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(-0.5);
+    expect(late.filter((x) => x < 20).length / late.length).toBeGreaterThan(0.9);
   });
 
   it('burstiness > 1 makes arrivals more regular; a concurrency cap holds', async () => {
