@@ -4,7 +4,9 @@
  * service, which is idempotent itself. Domain modules are imported lazily, inside the phases, so
  * `up --help` stays fast and a phase's module loads only when that phase runs.
  */
+import { stringify } from 'yaml';
 import type { Context } from '../core/context.js';
+import { describe } from '../core/kube.js';
 import { UserError } from '../core/errors.js';
 import type { ResolvedConfig } from './config.js';
 import type { PhaseContext } from './engine.js';
@@ -187,7 +189,7 @@ export async function renderUpClusterConfig(ctx: Context, config: ResolvedConfig
   kindConfig.containerdConfigPatches = patches;
   kindConfig.nodes = (kindConfig.nodes ?? []).map((n) => {
     const mounts = [...(n.extraMounts ?? [])];
-    for (const m of add.extraMounts) if (!mounts.some((x) => x.containerPath === m.containerPath)) mounts.push(m);
+    for (const m of add.extraMounts) if (!mounts.some((x) => x.containerPath === m.containerPath)) mounts.push({ ...m });
     return { ...n, extraMounts: mounts };
   });
   validateKindConfig(kindConfig, 'the kind config with the image cache');
@@ -241,12 +243,10 @@ async function servingKubeFor(ctx: PhaseContext | Context, config: ResolvedConfi
       if (!(error instanceof UserError) || !ctx.dryRun) throw error;
     }
   }
-  return { exists: false, kube: await planningKube(ctx, context) };
+  return { exists: false, kube: planningKube(ctx, context) };
 }
 
-async function planningKube(ctx: Context, context: string): Promise<ServingKube> {
-  const { stringify } = await import('yaml');
-  const { describe } = await import('../core/kube.js');
+function planningKube(ctx: Context, context: string): ServingKube {
   const record = (verb: 'apply' | 'delete', object: { kind: string; metadata: { name: string; namespace?: string } }, yaml: string, description?: string) =>
     ctx.plan.record({ kind: 'manifest', verb, object: describe(object), yaml, target: context, ...(description ? { description } : {}) });
   return {

@@ -5,7 +5,8 @@
  * file holds only the composition: order, skip rules, preflight policy, the summary.
  */
 import type { Context } from '../core/context.js';
-import { UserError } from '../core/errors.js';
+import { ExternalError, UserError } from '../core/errors.js';
+import type { CommandSpec, ProcessRunner, RunResult } from '../core/runner.js';
 import { formatTable } from '../core/style.js';
 import type { ResolvedConfig, ModelConfig } from './config.js';
 import { renderTimings, runWorkflow, type DoneResult, type Phase, type PhaseContext, type PhaseOutcome, type PhaseRecord } from './engine.js';
@@ -124,6 +125,7 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
       fix: [`kindling up --dry-run --num-gpus ${config.numGpus}`, 'kindling up --gpus 0,1   # to use a subset of this host\'s GPUs'],
     });
   }
+  if (ctx.dryRun) ctx = { ...ctx, runner: dryRunProbeRunner(ctx) };
   const state: { gpus: HostGpu[]; failed: PreflightCheck[]; models: ModelSummary[]; endpoints: Map<string, Endpoint> } = {
     gpus: [],
     failed: [],
@@ -204,8 +206,9 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
       title: 'Smoke test (/v1/models and one chat completion)',
       // Read-only: it runs every time (a no-op `up` still proves the endpoint answers).
       probeAfterPlanned: true,
-      isDone: async (pctx) => (pctx.dryRun ? { reason: 'not run in --dry-run' } : false),
+      isDone: async () => false,
       run: async (pctx) => {
+        if (pctx.dryRun) return 'not run in --dry-run';
         const results: string[] = [];
         for (const target of targets) {
           const endpoint = await services.model.endpoint(pctx, config, target);
@@ -241,6 +244,39 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
     models: state.models,
   };
 }
+
+/**
+ * In --dry-run on a bare host, the tools host setup would install are not there yet. Their
+ * read-only probes are answered as on a host where they were just installed — `kind get clusters`:
+ * no clusters; `docker …`: nothing exists — so every later phase can still plan (noted once each).
+ */
+export function dryRunProbeRunner(ctx: Context): ProcessRunner {
+  const inner = ctx.runner;
+  const noted = new Set<string>();
+  const answer = async (spec: CommandSpec, fn: () => Promise<RunResult>): Promise<RunResult> => {
+    try {
+      return await fn();
+    } catch (error) {
+      const tool = spec.argv[0] ?? '';
+      if (spec.mutating || !(error instanceof ExternalError) || !error.notFound || !(tool in MISSING_TOOL_ANSWERS)) throw error;
+      if (!noted.has(tool)) {
+        noted.add(tool);
+        ctx.plan.note(`${tool} is not installed on this host (\`kindling host setup\` installs it): planning as if it were, with nothing created yet.`);
+      }
+      return { ...(MISSING_TOOL_ANSWERS[tool] as { exitCode: number; stdout: string; stderr: string }), durationMs: 0, recorded: false };
+    }
+  };
+  return {
+    dryRun: inner.dryRun,
+    run: (spec) => answer(spec, () => inner.run(spec)),
+    stream: (spec, onLine) => answer(spec, () => inner.stream(spec, onLine)),
+  };
+}
+
+const MISSING_TOOL_ANSWERS: Record<string, { exitCode: number; stdout: string; stderr: string }> = {
+  kind: { exitCode: 0, stdout: '', stderr: '' },
+  docker: { exitCode: 1, stdout: '', stderr: 'docker: not installed yet\n' },
+};
 
 /** Layout sanity before anything changes: enough GPUs for the layout and for each model. */
 function checkLayout(config: ResolvedConfig, gpus: HostGpu[], preview: boolean): void {

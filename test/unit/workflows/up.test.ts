@@ -82,7 +82,7 @@ describe('kindling up (composition)', () => {
     const ctx = testContext([], { dryRun: true });
     const result = await up(ctx, config('', { numGpus: 4 }), fakeServices({}, NO_GPU, 0));
     expect(result.gpus).toHaveLength(4);
-    expect(result.phases.map((p) => `${p.id}:${p.status}`)).toEqual(['preflight:planned', 'cluster:planned', 'image-cache:planned', 'gpu-operator:planned', 'load-balancer:planned', 'model:m:planned', 'smoke-test:skipped']);
+    expect(result.phases.map((p) => `${p.id}:${p.status}`)).toEqual(['preflight:planned', 'cluster:planned', 'image-cache:planned', 'gpu-operator:planned', 'load-balancer:planned', 'model:m:planned', 'smoke-test:planned']);
     const plan = ctx.plan.render();
     expect(plan).toMatch(/^# ── Preflight: host checks ──\n# On this host these checks fail: nvidia-driver \(nvidia-smi not found\); gpus/);
     expect(plan).toContain('# Previewing a host with 4 GPUs (--num-gpus)');
