@@ -3,23 +3,27 @@
  * codes (and the only caller of process.exit, for a second Ctrl-C).
  */
 import { CommanderError } from 'commander';
-import { ExitCode } from '../core/errors.js';
 import { Redactor } from '../core/secrets.js';
-import { createStyle, wantsColor } from '../core/style.js';
 import type { CliEnv } from './cli-env.js';
 import { buildProgram } from './program.js';
+
+// ExitCode.ok / ExitCode.usage of src/core/errors.ts, as literals: every module this file imports
+// statically is loaded by `kindling --help`, and each extra chunk costs start-up time (bench/startup.mjs).
+// test/unit/core/errors-render.test.ts checks that they still agree.
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
 
 export async function main(argv: string[], cli: CliEnv = processCliEnv()): Promise<number> {
   const program = buildProgram(cli);
   try {
     await program.parseAsync(argv);
-    return ExitCode.ok;
+    return EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) return commanderExitCode(error);
     const verbose = argv.includes('--verbose') || argv.includes('-v');
+    // Late imports: the renderer and styling are only needed when something failed.
+    const [{ renderError }, { createStyle, wantsColor }] = await Promise.all([import('./errors-render.js'), import('../core/style.js')]);
     const style = createStyle(wantsColor(cli.stderr, cli.env, !argv.includes('--no-color')));
-    // Late import: the renderer is only needed when something failed.
-    const { renderError } = await import('./errors-render.js');
     const rendered = renderError(error, style, cli.redactor, verbose);
     cli.stderr.write(rendered.text);
     return rendered.exitCode;
@@ -29,9 +33,9 @@ export async function main(argv: string[], cli: CliEnv = processCliEnv()): Promi
 /** Help and version exit 0; every other commander error (unknown command or flag …) is usage: 2. */
 function commanderExitCode(error: CommanderError): number {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-    return ExitCode.ok;
+    return EXIT_OK;
   }
-  return ExitCode.usage;
+  return EXIT_USAGE;
 }
 
 function processCliEnv(): CliEnv {

@@ -5,8 +5,12 @@
  */
 import { Command } from '@commander-js/extra-typings';
 import type { CliEnv } from './cli-env.js';
-import { VERSION } from './version.js';
 import { commandRegistrations } from './commands/index.js';
+
+// The version is computed here rather than imported from ./version.js: that module is also imported
+// lazily elsewhere, so esbuild would split it into its own chunk — one more file for every start-up.
+declare const __KINDLING_VERSION__: string | undefined;
+const VERSION: string = typeof __KINDLING_VERSION__ === 'string' ? __KINDLING_VERSION__ : '0.0.0-dev';
 
 export function buildProgram(cli: CliEnv): Command {
   const program = new Command('kindling')
