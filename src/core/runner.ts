@@ -158,7 +158,8 @@ export class ExecaRunner implements ProcessRunner {
     if (result.isCanceled || (signal.aborted && result.failed)) {
       throw new InterruptedError(`Interrupted while running: ${shown}`);
     }
-    const notFound = (result as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String(result.message ?? ''));
+    // Only a spawn failure counts: `result.message` also holds the child's own output, which may mention ENOENT.
+    const notFound = result.exitCode === undefined && ((result as { code?: string }).code === 'ENOENT' || (result.cause as { code?: string } | undefined)?.code === 'ENOENT');
     if (notFound) {
       throw new ExternalError(
         `'${file}' was not found on PATH.`,
