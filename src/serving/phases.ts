@@ -153,6 +153,30 @@ export function parsePodEvent(event: EventLike): Signal | undefined {
   }
 }
 
+const SIGNAL_RANK: Record<Signal['type'], number> = {
+  scheduled: 0,
+  pulling: 1,
+  pulled: 2,
+  'container-started': 3,
+  version: 4,
+  'load-start': 5,
+  'download-progress': 6,
+  'download-done': 7,
+  'load-done': 8,
+  compile: 9,
+  'compile-done': 10,
+  'kv-cache': 11,
+  graphs: 12,
+  'graphs-done': 13,
+  'server-up': 14,
+  ready: 15,
+};
+
+/** Orders signals by time, and signals of the same time (events have 1 s resolution) by their place in start-up. */
+export function compareSignals(a: TimedSignal, b: TimedSignal): number {
+  return a.at - b.at || SIGNAL_RANK[a.signal.type] - SIGNAL_RANK[b.signal.type];
+}
+
 // ---------------------------------------------------------------------------------------------
 // The tracker
 
@@ -272,7 +296,7 @@ export class PhaseTracker {
           cur.title = PHASE_TITLES.download;
         }
         const rec = this.enter('download', at);
-        rec.detail = s.seconds !== undefined ? `vLLM: ${s.seconds.toFixed(0)} s` : 'done';
+        rec.detail = s.seconds !== undefined ? `vLLM: ${s.seconds.toFixed(s.seconds < 10 ? 1 : 0)} s` : 'done';
         this.enter('load', at);
         break;
       }

@@ -12,7 +12,7 @@ import { formatDuration } from '../core/style.js';
 import { classifyFailure, type ContainerStatusLike, type Failure } from './failures.js';
 import type { ServingKube } from './kube-api.js';
 import { CONTAINER_NAME, LABEL_MODEL } from './manifests.js';
-import { parsePodEvent, parseVllmLogLine, PhaseTracker, splitLogLine, type PhaseSummary, type TimedSignal } from './phases.js';
+import { compareSignals, parsePodEvent, parseVllmLogLine, PhaseTracker, splitLogLine, type PhaseSummary, type TimedSignal } from './phases.js';
 
 export interface PodObj extends KubeObject {
   metadata: KubeObject['metadata'] & { creationTimestamp?: string | Date; deletionTimestamp?: string | Date; uid?: string };
@@ -100,6 +100,8 @@ class PodWatch {
       if (this.seenEvents.has(key)) continue;
       this.seenEvents.add(key);
       const s = parsePodEvent({ ...(e.reason ? { reason: e.reason } : {}), ...(e.message ? { message: e.message } : {}) });
+      // The container's own startedAt (below) is more precise than the event's 1-second timestamp.
+      if (s?.type === 'container-started') continue;
       if (s) signals.push({ at: eventTime(e) || now, signal: s });
     }
     const cond = (type: string) => pod.status?.conditions?.find((c) => c.type === type && c.status === 'True');
@@ -136,7 +138,7 @@ class PodWatch {
     const ready = cond('Ready');
     if (ready && status?.ready !== false) once('ready', time(ready.lastTransitionTime), { type: 'ready' });
 
-    signals.sort((a, b) => a.at - b.at);
+    signals.sort(compareSignals);
     for (const s of signals) this.tracker.observe(s);
   }
 }

@@ -2,6 +2,7 @@
 // JSON shape of kubectl 1.36). The version is state.tools.kubectl. Extend as needed.
 export async function handle(call, sim) {
   const a = call.args.join(' ');
+  if (call.args.includes('port-forward')) return (await import('./_port-forward.mjs')).portForward(call, sim);
   if (a.startsWith('version') && a.includes('--client')) {
     const v = sim.state.tools.kubectl;
     const [, major, minor] = /^v(\d+)\.(\d+)/.exec(v) ?? [];
