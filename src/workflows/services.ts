@@ -6,10 +6,10 @@
  */
 import { stringify } from 'yaml';
 import type { Context } from '../core/context.js';
-import { describe } from '../core/kube.js';
+import { describe, type KubeObject } from '../core/kube.js';
 import { UserError } from '../core/errors.js';
 import type { ResolvedConfig } from './config.js';
-import type { PhaseContext } from './engine.js';
+import type { DoneResult, PhaseContext } from './engine.js';
 import type { Endpoint, ModelTarget, UpServices } from './up.js';
 import type { ServingKube } from '../serving/kube-api.js';
 import type { ModelRequest } from '../serving/spec.js';
@@ -57,9 +57,11 @@ export function realUpServices(): UpServices {
     },
 
     cluster: {
-      // createCluster compares the stored config, resumes missing node setup and changes nothing
-      // when all is in place; its probes are the "already done" check.
-      isDone: async () => false,
+      // The outcome, read from the API in a few requests: same stored config, every node Ready,
+      // RuntimeClass nvidia, and every GPU worker advertising exactly its GPUs (which the device
+      // plugin does only when the node's toolkit, runtime and device hiding all work). Anything
+      // less: createCluster, which probes each node and resumes what is missing.
+      isDone: (ctx, config, gpus) => clusterOutcomeHolds(ctx, config, gpus.length),
       run: async (ctx, config, gpus, step) => {
         const { createCluster } = await import('../cluster/create.js');
         const rendered = await renderUpClusterConfig(ctx, config, gpus.length);
@@ -194,6 +196,39 @@ export async function renderUpClusterConfig(ctx: Context, config: ResolvedConfig
   });
   validateKindConfig(kindConfig, 'the kind config with the image cache');
   return { ...rendered, config: kindConfig, yaml: kindConfigToYaml(kindConfig) };
+}
+
+interface NodeLike extends KubeObject {
+  status?: { allocatable?: Record<string, string>; conditions?: { type: string; status: string }[] };
+}
+
+export async function clusterOutcomeHolds(ctx: Context, config: ResolvedConfig, hostGpuCount: number): Promise<DoneResult> {
+  const { kindClusters, connectCluster, readStoredConfig } = await import('../cluster/kind.js');
+  if (!(await kindClusters(ctx)).includes(config.clusterName)) return false;
+  const rendered = await renderUpClusterConfig(ctx, config, hostGpuCount);
+  const kube = await connectCluster(ctx, config.clusterName).catch(() => undefined);
+  if (!kube) return false;
+  const stored = await readStoredConfig(kube);
+  if (stored?.config !== rendered.yaml) return false;
+  let nodes: NodeLike[];
+  try {
+    nodes = await kube.list<NodeLike>('v1', 'Node');
+    if (!(await kube.get('node.k8s.io/v1', 'RuntimeClass', 'nvidia'))) return false;
+  } catch {
+    return false;
+  }
+  const slices = config.gpuOperator.timeSlicing ?? 1;
+  let gpuWorkers = 0;
+  for (const want of rendered.layout.nodes) {
+    const node = nodes.find((n) => n.metadata.name === want.name);
+    if (!node || node.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') return false;
+    if (want.gpus === 'all' || want.gpus.length > 0) {
+      const expected = (want.gpus === 'all' ? hostGpuCount : want.gpus.length) * slices;
+      if (Number(node.status?.allocatable?.['nvidia.com/gpu'] ?? 0) !== expected) return false;
+      gpuWorkers += 1;
+    }
+  }
+  return { reason: `exists, same config, ${gpuWorkers} GPU worker${gpuWorkers === 1 ? '' : 's'} advertising their GPUs` };
 }
 
 export function contextOf(ctx: Context, config: Pick<ResolvedConfig, 'clusterName'>): string {
