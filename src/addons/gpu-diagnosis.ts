@@ -52,6 +52,16 @@ export interface PodFinding {
   /** Container whose log was read. */
   container?: string;
   logTail: string[];
+  /** Recent Warning events about the pod (reason: message), newest last. */
+  events?: string[];
+}
+
+interface EventLike extends KubeObject {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  involvedObject?: { kind?: string; name?: string };
 }
 
 export interface Diagnosis {
@@ -209,6 +219,13 @@ const WATCHED = new Set(['nvidia-operator-validator', 'nvidia-device-plugin-daem
 /** Reads the operand pods and DaemonSets and explains what is wrong. */
 export async function diagnoseGpuOperator(kube: AddonKube, target: AddonTarget, gpuNodes: string[], logLines = 8): Promise<Diagnosis> {
   const pods = await kube.list<PodLike>('v1', 'Pod', { namespace: GPU_OPERATOR_NAMESPACE });
+  // Sandbox and image-pull failures show only in events (FailedCreatePodSandBox, Failed), not in logs.
+  const events = await kube.list<EventLike>('v1', 'Event', { namespace: GPU_OPERATOR_NAMESPACE });
+  const warningsFor = (pod: string) =>
+    events
+      .filter((e) => e.type === 'Warning' && e.involvedObject?.kind === 'Pod' && e.involvedObject.name === pod)
+      .map((e) => `${e.reason ?? ''}: ${e.message ?? ''}${e.count && e.count > 1 ? ` (×${e.count})` : ''}`)
+      .slice(-3);
   const findings: PodFinding[] = [];
   const causes = new Map<string, KnownCause>();
   const notes: string[] = [];
@@ -239,7 +256,9 @@ export async function diagnoseGpuOperator(kube: AddonKube, target: AddonTarget, 
         c.lastState?.terminated?.message ?? '',
       ]),
       ...logTail,
+      ...warningsFor(pod.metadata.name),
     ].join('\n');
+    const podEvents = warningsFor(pod.metadata.name);
     const matched = matchCauses(messages, target);
     if (matched.length === 0 && /toolkit-validation/.test(status.text) && /CrashLoopBackOff|Error/.test(status.text)) matched.push(toolkitValidationCause(target));
     add(matched);
@@ -250,6 +269,7 @@ export async function diagnoseGpuOperator(kube: AddonKube, target: AddonTarget, 
       status: status.text,
       ...(status.container ? { container: status.container } : {}),
       logTail,
+      ...(podEvents.length > 0 ? { events: podEvents } : {}),
     });
   }
 
@@ -276,6 +296,7 @@ export function renderDiagnosis(d: Diagnosis): string[] {
   for (const f of d.findings) {
     lines.push(`${f.pod}${f.node ? ` on ${f.node}` : ''}: ${f.status}`);
     for (const l of f.logTail) lines.push(`    ${f.container ?? ''}| ${l}`);
+    for (const e of f.events ?? []) lines.push(`    event ${e}`);
   }
   for (const n of d.notes) lines.push(n);
   for (const c of d.causes) lines.push(`Likely cause: ${c.title}. ${c.explanation}`);

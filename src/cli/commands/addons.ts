@@ -43,6 +43,7 @@ Examples:
     .addOption(new Option('--lb-mode <MODE>', 'how to run cloud-provider-kind: auto (container, binary if the image cannot be pulled) | container | binary').choices(['auto', 'container', 'binary'] as const).default('auto' as const))
     .option('--lb-image <IMAGE>', 'cloud-provider-kind image (a mirror of the pinned one)')
     .option('--gateway-api', "enable cloud-provider-kind's Gateway API controller (installs the Gateway API CRDs)")
+    .option('--lb-health-timeout <DURATION>', 'how long to wait for cloud-provider-kind to report serving the cluster (then warn)', '45s')
     .addHelpText(
       'after',
       `
@@ -90,6 +91,7 @@ Examples:
             mode: opts.lbMode,
             gatewayApi: opts.gatewayApi ?? false,
             ...(opts.lbImage ? { image: opts.lbImage } : {}),
+            healthTimeoutMs: parseDuration(opts.lbHealthTimeout, '--lb-health-timeout'),
           },
         });
         if (ctx.dryRun) {
