@@ -12,7 +12,7 @@ import { formatValue, quoteGo } from './fmt.js';
 import type { TreeSet } from './parser.js';
 import {
   type FuncDef, GoCallError, GoFloat, GoFuncValue, GoInt, GoMap, GoObject, GoSlice, type GoValue, Iface, type ParamType,
-  type XValue, isTrue, slotValue, typeName, unwrap,
+  type XValue, NIL_MAP, isTrue, slotValue, typeName, unwrap,
 } from './value.js';
 
 /** Go's cap is 100000; JavaScript's stack is far smaller. */
@@ -411,7 +411,7 @@ class State {
         case 'any':
           return null;
         case 'map':
-          return new GoMap();
+          return NIL_MAP;
         default:
           return this.errorf(`invalid value; expected ${PARAM_TYPE_NAME[typ]}`);
       }
@@ -436,7 +436,7 @@ class State {
       case 'nil':
         if (typ === 'any') return null;
         if (typ === 'value') return undefined;
-        if (typ === 'map') return new GoMap();
+        if (typ === 'map') return NIL_MAP;
         return this.errorf(`cannot assign nil to ${typ ? PARAM_TYPE_NAME[typ] : 'nil'}`);
       case 'field':
         return this.validateType(this.evalFieldNode(dot, n, [n], MISSING), typ);

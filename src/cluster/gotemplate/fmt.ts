@@ -210,6 +210,28 @@ export function formatFloat(x: number, fmt: string, prec: number, bits: 32 | 64 
   return (neg ? '-' : '') + body;
 }
 
+/** strconv's 'x' format (shortest): -0x1.8p+01. */
+function hexFloat(x: number, verb: string, f: Flags): string {
+  let s: string;
+  if (Number.isNaN(x)) s = 'NaN';
+  else if (!Number.isFinite(x)) s = x > 0 ? '+Inf' : '-Inf';
+  else {
+    const neg = x < 0 || Object.is(x, -0);
+    let a = Math.abs(x);
+    let exp = 0;
+    if (a !== 0) {
+      exp = Math.floor(Math.log2(a));
+      while (a / 2 ** exp >= 2) exp++;
+      while (a / 2 ** exp < 1) exp--;
+    }
+    const mant = a === 0 ? 0n : BigInt(Math.round((a / 2 ** exp - 1) * 2 ** 52));
+    let frac = mant.toString(16).padStart(13, '0').replace(/0+$/, '');
+    if (f.prec !== undefined) frac = frac.slice(0, f.prec).padEnd(f.prec, '0');
+    s = (neg ? '-' : f.plus ? '+' : '') + '0x' + (a === 0 ? '0' : '1') + (frac ? '.' + frac : '') + 'p' + (exp < 0 ? '-' : '+') + String(Math.abs(exp)).padStart(2, '0');
+  }
+  return verb === 'X' ? s.toUpperCase() : s;
+}
+
 /** The %v text of a float (strconv 'g', shortest). */
 export function formatFloatV(f: GoFloat): string {
   return formatFloat(f.v, 'g', -1, f.kind === 'float32' ? 32 : 64);
@@ -388,6 +410,7 @@ function printArg(v: GoValue, verb: string, f: Flags, depth: number): string {
   }
   if (v instanceof GoFloat) {
     if ('veEfFgG'.includes(verb)) return fmtFloatVerb(v.v, v.kind === 'float32' ? 32 : 64, verb, f);
+    if (verb === 'x' || verb === 'X') return pad(hexFloat(v.v, verb, f), f);
     return badVerb(v, verb);
   }
   if (v instanceof GoSlice) {
@@ -572,6 +595,7 @@ export function sprintf(format: string, args: GoValue[]): string {
     }
     const arg = args[argNum]!;
     argNum++;
+    if (verb === 'v' && f.plus) f.plus = false; // %+v only differs for structs
     out += printArg(arg, verb, f, 0);
   }
   if (!reordered && argNum < args.length) {

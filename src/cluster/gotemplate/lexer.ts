@@ -334,7 +334,7 @@ export function lex(input: string, opts: { breakOK: boolean; continueOK: boolean
           error(`bad character ${unicodeName(peekChar()!)}`);
           return false;
         }
-        const kw = KEYWORDS[word];
+        const kw = Object.hasOwn(KEYWORDS, word) ? KEYWORDS[word] : undefined;
         if (kw && kw !== 'dot') {
           if ((kw === 'break' && !opts.breakOK) || (kw === 'continue' && !opts.continueOK)) emit('identifier');
           else emit(kw);

@@ -54,6 +54,9 @@ export class GoMap {
   }
 }
 
+/** A nil map[string]interface {} (a missing value passed where a map is expected): reads see it empty, writes panic. */
+export const NIL_MAP: GoMap = new GoMap();
+
 /** A Go function value: parameters as declared, result as returned. */
 export class GoFuncValue {
   constructor(readonly def: FuncDef, readonly typeName: string = 'func(...interface {}) interface {}') {}

@@ -1,8 +1,8 @@
 // sprig's dict functions (dict.go). Maps are map[string]interface {} and, as in Go, references:
 // set/unset/merge mutate their first argument. `keys`/`values` return key order (Go's is random).
 
-import { type FuncDef, GoFloat, GoInt, GoMap, GoSlice, type GoValue } from '../value.js';
-import { asMap, def, list, strings, strval } from './util.js';
+import { type FuncDef, GoFloat, GoInt, GoMap, GoSlice, type GoValue, NIL_MAP } from '../value.js';
+import { asMap, def, fail, list, strings, strval } from './util.js';
 
 function dict(...v: GoValue[]): GoMap {
   const m = new GoMap();
@@ -35,6 +35,7 @@ export function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
       continue;
     }
     if (se instanceof GoMap && de instanceof GoMap) mergeInto(de, se, overwrite);
+    if (se instanceof GoSlice && overwrite) dst.entries.set(key, se);
     const srcIsContainer = se instanceof GoMap || se instanceof GoSlice;
     if (hasDst && !mergoEmpty(de) && srcIsContainer) continue;
     if (overwrite || !hasDst || mergoEmpty(de)) dst.entries.set(key, se);
@@ -43,7 +44,8 @@ export function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
 
 function merge(overwrite: boolean) {
   return (dst: GoValue, ...srcs: GoValue[]): GoValue => {
-    const d = asMap(dst);
+    // mergo replaces a nil destination map with a new one.
+    const d = dst === NIL_MAP || !(dst instanceof GoMap) ? new GoMap() : dst;
     for (const s of srcs) mergeInto(d, asMap(s), overwrite);
     return d;
   };
@@ -53,6 +55,7 @@ export const dictFuncs: Record<string, FuncDef> = {
   dict: def([], dict, 'any'),
   get: def(['map', 'string'], (d, k) => (asMap(d).entries.has(k as string) ? asMap(d).entries.get(k as string) ?? null : '')),
   set: def(['map', 'string', 'any'], (d, k, v) => {
+    if (d === NIL_MAP) fail('assignment to entry in nil map');
     asMap(d).entries.set(k as string, v ?? null);
     return d;
   }),

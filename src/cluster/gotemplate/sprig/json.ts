@@ -90,7 +90,10 @@ export function fromJson(s: string): { value: GoValue } | { error: string } {
     return { value: fromJS(JSON.parse(s)) };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    if (s.trim() === '' || /end of (JSON|data)/i.test(msg)) return { error: 'unexpected end of JSON input' };
+    const at = /at position (\d+)/.exec(msg);
+    if (s.trim() === '' || /end of (JSON|data)/i.test(msg) || (at && Number(at[1]) >= s.length)) {
+      return { error: 'unexpected end of JSON input' };
+    }
     const m = /Unexpected token '?(.)'?/.exec(msg) ?? /Unexpected (?:non-whitespace )?character.*?'(.)'/.exec(msg);
     if (m) return { error: `invalid character '${m[1]}' looking for beginning of value` };
     return { error: `invalid JSON: ${msg}` };

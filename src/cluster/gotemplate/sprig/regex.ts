@@ -61,7 +61,7 @@ export function compileGoRegex(pattern: string): RegExp {
       if (c === '[' && src[i + 1] === ':') {
         const end = src.indexOf(':]', i + 2);
         const name = end > 0 ? src.slice(i + 2, end) : '';
-        if (POSIX[name]) {
+        if (Object.hasOwn(POSIX, name)) {
           out += POSIX[name];
           i = end + 1;
           continue;
@@ -94,8 +94,24 @@ export function compileGoRegex(pattern: string): RegExp {
   try {
     return new RegExp(out, flags);
   } catch (e) {
-    throw new RegexSyntaxError((e as Error).message.replace(/^Invalid regular expression: /, ''));
+    throw new RegexSyntaxError(goRegexErrorCode((e as Error).message));
   }
+}
+
+/** Maps a JavaScript RegExp syntax error to Go's regexp/syntax error code. */
+function goRegexErrorCode(msg: string): string {
+  const codes: [RegExp, string][] = [
+    [/Unterminated group/i, 'missing closing )'],
+    [/Unmatched '\)'/i, 'unexpected )'],
+    [/Unterminated character class/i, 'missing closing ]'],
+    [/Nothing to repeat/i, 'missing argument to repetition operator'],
+    [/out of order in character class/i, 'invalid character class range'],
+    [/out of order in \{\}/i, 'invalid repeat count'],
+    [/capture group name/i, 'invalid named capture'],
+    [/escape/i, 'invalid escape sequence'],
+  ];
+  for (const [re, code] of codes) if (re.test(msg)) return code;
+  return msg.replace(/^Invalid regular expression: /, '');
 }
 
 function compileOrError(pattern: string): RegExp {

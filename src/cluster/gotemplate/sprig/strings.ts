@@ -255,9 +255,8 @@ export function camelcase(str: string): string {
     out += r0;
   }
   if (i >= rs.length) {
-    // Only connectors, or a single leading word character.
-    if (!isConnector(r0)) out += r0;
-    return out;
+    // Only connectors, or a single leading word character: xstrings writes the last rune again.
+    return out + r0;
   }
   while (i < rs.length) {
     const r1 = r0;
