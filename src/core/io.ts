@@ -105,8 +105,8 @@ export class HumanIoHost implements IoHost {
         if (!this.options.interactive && !this.quiet && detail !== '') {
           // Plain output: at most one update line every 5 s per step, so logs stay readable.
           const now = performance.now();
-          const last = this.lastPlainUpdate.get(s) ?? 0;
-          if (now - last >= 5000) {
+          const last = this.lastPlainUpdate.get(s);
+          if (last === undefined || now - last >= 5000) {
             this.lastPlainUpdate.set(s, now);
             this.progress(`  ${title}: ${detail}`);
           }
