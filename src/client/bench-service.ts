@@ -173,7 +173,7 @@ export async function runBench(ctx: Context, options: BenchOptions): Promise<Ben
       summary,
       results: load.results,
       dists,
-      series: timeSeries(load, 90),
+      series: timeSeries(load, 60),
       ...(options.generator ? { generator: options.generator } : {}),
     });
     await writeOutput(options.report, html, '--report');

@@ -156,6 +156,7 @@ export async function measureRequest(
         chunks++;
       },
       signal,
+      true,
     );
     const end = performance.now();
     result.e2eMs = end - t0;

@@ -15,7 +15,7 @@ import {
   RequestAbortedError,
   StreamProtocolError,
 } from './errors.js';
-import { createSseDecoder, errorOf, parseChunk, type ChunkDelta, type Usage } from './sse.js';
+import { createSseDecoder, errorOf, parseChunk, scanChunk, type ChunkDelta, type Usage } from './sse.js';
 
 export interface Endpoint {
   /** scheme://host:port */
@@ -146,6 +146,8 @@ export async function streamChatCompletion(
   body: string,
   onDelta: (delta: ChunkDelta, t: number) => void,
   signal?: AbortSignal,
+  /** The caller needs no text, only whether a chunk carried any (the load generator): see scanChunk. */
+  textless = false,
 ): Promise<StreamOutcome> {
   const path = `${cfg.endpoint.pathPrefix}/v1/chat/completions`;
   const url = cfg.endpoint.origin + path;
@@ -183,7 +185,7 @@ export async function streamChatCompletion(
     if (outcome.done) return;
     let delta: ChunkDelta | 'done';
     try {
-      delta = parseChunk(data);
+      delta = textless ? scanChunk(data) : parseChunk(data);
     } catch {
       badData ??= data.slice(0, 200);
       return;

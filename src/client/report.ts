@@ -33,17 +33,18 @@ export function renderReport(input: ReportInput): string {
       : `open loop · ${fmt(s.request_rate)} req/s · burstiness ${fmt(s.burstiness)}${s.max_concurrency !== null ? ` · at most ${s.max_concurrency} concurrent` : ''}`;
   const lengths = s.dataset !== null ? `dataset ${s.dataset} · output ≤ ${s.output_len}` : `input ${s.input_len ?? '?'} words · output ${s.output_len} tokens`;
   const v = s as unknown as Record<string, number>;
-  const cards: [string, string, string?, boolean?][] = [
-    ['Requests', `${fmt(s.completed, 0)}`, s.failed > 0 ? `${fmt(s.failed, 0)} failed` : 'none failed', s.failed > 0],
-    ['Duration', `${fmt(s.duration)} s`, `${s.num_prompts} requests`],
-    ['Throughput', `${fmt(s.output_throughput)} tok/s`, `${fmt(s.request_throughput)} req/s · peak ${fmt(s.max_output_tokens_per_s)} tok/s`],
-    ['TTFT median', `${fmt(s.median_ttft_ms)} ms`, `p99 ${fmt(s.p99_ttft_ms)} ms`],
-    ['TPOT median', `${fmt(s.median_tpot_ms)} ms`, `p99 ${fmt(s.p99_tpot_ms)} ms`],
-    ['E2E median', `${fmt(s.median_e2el_ms)} ms`, `p99 ${fmt(s.p99_e2el_ms)} ms`],
+  // [label, value, unit, sub-line, bad]
+  const cards: [string, string, string, string?, boolean?][] = [
+    ['Requests', fmt(s.completed, 0), 'ok', s.failed > 0 ? `${fmt(s.failed, 0)} failed` : 'none failed', s.failed > 0],
+    ['Duration', fmt(s.duration), 's', `${s.num_prompts} requests`],
+    ['Output', fmt(s.output_throughput), 'tok/s', `${fmt(s.request_throughput)} req/s · peak ${fmt(s.max_output_tokens_per_s)}`],
+    ['TTFT median', fmt(s.median_ttft_ms), 'ms', `p99 ${fmt(s.p99_ttft_ms)} ms`],
+    ['TPOT median', fmt(s.median_tpot_ms), 'ms', `p99 ${fmt(s.p99_tpot_ms)} ms`],
+    ['E2E median', fmt(s.median_e2el_ms), 'ms', `p99 ${fmt(s.p99_e2el_ms)} ms`],
   ];
   if (s.request_goodput !== null) {
     const slo = Object.entries(s.slo ?? {}).map(([k, x]) => `${k.replace('_ms', '')} ≤ ${fmt(x)} ms`).join(', ');
-    cards.push(['Goodput', `${fmt(s.request_goodput)} req/s`, slo]);
+    cards.push(['Goodput', fmt(s.request_goodput), 'req/s', slo]);
   }
 
   const metricFigures = METRICS.map((m) => {
@@ -108,8 +109,8 @@ ${fig}
 <section class="cards">
 ${cards
   .map(
-    ([label, value, sub, bad]) =>
-      `<div class="card${bad ? ' bad' : ''}"><div class="label">${escapeXml(label)}</div><div class="value">${escapeXml(value)}</div>${sub ? `<div class="sub">${escapeXml(sub)}</div>` : ''}</div>`,
+    ([label, value, unit, sub, bad]) =>
+      `<div class="card${bad ? ' bad' : ''}"><div class="label">${escapeXml(label)}</div><div class="value">${escapeXml(value)}<span class="unit">${escapeXml(unit)}</span></div>${sub ? `<div class="sub">${escapeXml(sub)}</div>` : ''}</div>`,
   )
   .join('\n')}
 </section>
@@ -295,7 +296,8 @@ h2{font-size:16px;margin:0 0 4px;font-weight:600}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(138px,1fr));gap:12px;margin-bottom:16px}
 .card{background:var(--panel);border:1px solid var(--border);border-radius:12px;padding:12px 14px;box-shadow:0 1px 2px rgba(16,24,40,.04)}
 .card .label{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.05em}
-.card .value{font-size:22px;font-weight:650;font-variant-numeric:tabular-nums;margin-top:2px}
+.card .value{font-size:24px;font-weight:650;font-variant-numeric:tabular-nums;margin-top:2px;white-space:nowrap}
+.card .unit{font-size:13px;font-weight:500;color:var(--muted);margin-left:4px}
 .card .sub{font-size:12px;color:var(--muted)}
 .card.bad .sub{color:var(--bad);font-weight:600}
 .panel{background:var(--panel);border:1px solid var(--border);border-radius:14px;padding:16px 18px;margin-bottom:16px;box-shadow:0 1px 2px rgba(16,24,40,.04)}

@@ -56,6 +56,42 @@ export function parseChunk(data: string): ChunkDelta | 'done' {
   return out;
 }
 
+const SCAN_EMPTY: ChunkDelta = Object.freeze({ content: '', reasoning: '', finishReason: null, empty: true }) as ChunkDelta;
+const SCAN_TEXT: ChunkDelta = Object.freeze({ content: '', reasoning: '', finishReason: null, empty: false }) as ChunkDelta;
+
+/**
+ * Like parseChunk, for the load generator, which needs to know whether a chunk carries text but not
+ * the text itself: the common token chunk of a compact JSON stream (vLLM's) is recognised without
+ * JSON.parse. Anything else — a finish reason, usage, an error, other spacing — is fully parsed.
+ * Text is never returned (content and reasoning are ''); `empty` says whether there was any.
+ * Safe because an unescaped `"content":"` cannot occur inside a JSON string.
+ */
+export function scanChunk(data: string): ChunkDelta | 'done' {
+  if (data === '[DONE]') return 'done';
+  if (
+    data.charCodeAt(0) !== 123 /* { */ ||
+    data.charCodeAt(data.length - 1) !== 125 /* } */ ||
+    !data.includes('"finish_reason":null') ||
+    data.includes('"usage":{') ||
+    data.includes('"error"')
+  ) {
+    return parseChunk(data);
+  }
+  if (hasText(data, '"content":"') || hasText(data, '"reasoning_content":"') || hasText(data, '"reasoning":"')) return SCAN_TEXT;
+  if (data.includes('"delta":{')) return SCAN_EMPTY;
+  return parseChunk(data);
+}
+
+/** `key` (ending in the string's opening quote) is present with a non-empty string value. */
+function hasText(data: string, key: string): boolean {
+  let at = data.indexOf(key);
+  while (at >= 0) {
+    if (data.charCodeAt(at + key.length) !== 34 /* " */) return true;
+    at = data.indexOf(key, at + key.length);
+  }
+  return false;
+}
+
 /** The error inside an error body or error event: vLLM's `{"object":"error",…}` or OpenAI's `{"error":{…}}`. */
 export function errorOf(obj: unknown): ServerErrorInfo | undefined {
   if (obj === null || typeof obj !== 'object') return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf, parseChunk, ThinkSplitter } from '../../../src/client/sse.js';
+import { errorOf, parseChunk, scanChunk, ThinkSplitter } from '../../../src/client/sse.js';
 
 describe('parseChunk', () => {
   it('reads content, reasoning_content, reasoning, finish_reason and usage', () => {
@@ -64,5 +64,40 @@ describe('ThinkSplitter', () => {
 
   it('keeps a late <think> as content', () => {
     expect(splitAll(['Answer: ', '<think>x</think>'])).toEqual({ reasoning: '', content: 'Answer: <think>x</think>' });
+  });
+});
+
+describe('scanChunk (the load generator\'s fast path)', () => {
+  const head = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,';
+  const cases = [
+    '[DONE]',
+    `${head}"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}`,
+    `${head}"delta":{"content":"Hi"},"logprobs":null,"finish_reason":null}]}`,
+    `${head}"delta":{"content":"\\"quoted\\" \\"content\\":\\"x"},"logprobs":null,"finish_reason":null}]}`,
+    `${head}"delta":{"content":""},"logprobs":null,"finish_reason":null}]}`,
+    `${head}"delta":{"content":null,"reasoning_content":"hm"},"logprobs":null,"finish_reason":null}]}`,
+    `${head}"delta":{"reasoning":"hm"},"logprobs":null,"finish_reason":null}]}`,
+    `${head}"delta":{"reasoning_content":""},"logprobs":{"content":[{"token":"a"}]},"finish_reason":null}]}`,
+    `${head}"delta":{"content":"end"},"logprobs":null,"finish_reason":"length"}]}`,
+    `${head}"delta": {"content": "spaced"}, "finish_reason": null}]}`,
+    '{"id":"x","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}',
+    '{"error":{"message":"boom","type":"x","code":500}}',
+    '{"object":"error","message":"bad","type":"BadRequestError","param":null,"code":400}',
+  ];
+  for (const c of cases) {
+    it(`agrees with parseChunk: ${c.slice(70, 130)}`, () => {
+      const full = parseChunk(c);
+      const fast = scanChunk(c);
+      if (full === 'done') return expect(fast).toBe('done');
+      expect(fast).not.toBe('done');
+      if (fast === 'done') return;
+      expect(fast.empty).toBe(full.empty);
+      expect(fast.finishReason).toBe(full.finishReason);
+      expect(fast.usage).toEqual(full.usage);
+      expect(fast.error).toEqual(full.error);
+    });
+  }
+  it('throws on broken JSON like parseChunk', () => {
+    expect(() => scanChunk('{"choices":[{"delta":{"content":"x"')).toThrow();
   });
 });
