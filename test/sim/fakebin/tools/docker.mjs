@@ -795,6 +795,16 @@ function cmdLogs(state, args) {
   const c = ref ? findContainer(state, ref) : undefined;
   if (!c) return err(`Error response from daemon: No such container: ${ref}`);
   let text = c.logs ?? '';
+  // cloud-provider-kind looks for kind clusters (every 30 s; at once here) and logs each one it
+  // starts serving (the line kindling's health check waits for; see test/unit/addons fixtures).
+  if (c.running && /cloud-provider-kind|cloud-controller-manager/.test(c.image ?? '')) {
+    const clusters = dockerState(state).containers
+      .filter((n) => n.labels?.['io.x-k8s.kind.role'] === 'control-plane' && n.labels?.['io.x-k8s.kind.cluster'])
+      .map((n) => n.labels['io.x-k8s.kind.cluster']);
+    for (const name of clusters) {
+      if (!text.includes(`for cluster ${name}\n`)) text += `I1124 05:00:01.000000       1 controller.go:175] Starting cloud controller for cluster ${name}\n`;
+    }
+  }
   const tailN = p.get('--tail', '-n').at(-1);
   if (tailN !== undefined && tailN !== 'all') {
     const lines = text.split('\n').filter((l) => l !== '');
