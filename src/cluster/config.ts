@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { KIND_NODE_IMAGE } from '../core/versions.js';
@@ -80,17 +79,13 @@ export async function renderClusterConfig(ctx: Context, options: ClusterConfigOp
   if (options.configTemplate !== undefined) {
     source = options.configTemplate;
     const template = await readUserFile(options.configTemplate, '--config-template');
-    let values: unknown = NVKIND_DEFAULT_VALUES;
+    let valuesText: string | undefined;
+    let valuesName: string | undefined;
     if (options.configValues !== undefined) {
-      const text = options.configValues === '-' ? (options.configValuesText ?? '') : await readUserFile(options.configValues, '--config-values');
-      const valuesName = options.configValues === '-' ? '<stdin>' : options.configValues;
-      try {
-        values = parseYaml(text, { version: '1.1' }) ?? {};
-      } catch (error) {
-        throw new UserError(`${valuesName}: not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`, { fix: 'Fix the values file (YAML).' });
-      }
+      valuesText = options.configValues === '-' ? (options.configValuesText ?? '') : await readUserFile(options.configValues, '--config-values');
+      valuesName = options.configValues === '-' ? '<stdin>' : options.configValues;
     }
-    raw = await renderNvkindTemplate(template, values, { name: options.configTemplate, numGpus: count });
+    raw = await renderNvkindTemplate(template, valuesText, { name: options.configTemplate, ...(valuesName ? { valuesName } : {}), numGpus: count });
     parsed = parseKindConfigYaml(raw, source);
   } else {
     source = 'the generated kind config';

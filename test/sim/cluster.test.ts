@@ -151,7 +151,7 @@ describe('kindling cluster (simulated host)', () => {
     const kindCalls = sim.journal().filter((e) => e.tool === 'kind' && e.mutating).map((e) => e.args.slice(0, 2).join(' '));
     expect(kindCalls).toEqual(['delete cluster', 'create cluster']);
     expect(sim.state().docker.containers.map((c) => c.name).sort()).toEqual(['kindling-control-plane', 'kindling-worker']);
-    const layout = JSON.parse((kube.cluster('kindling').get('v1', 'ConfigMap', 'kindling-cluster-config', 'kube-system') as { data: { layout: string } }).data.layout) as { nodes: { gpus: number[] }[] };
+    const layout = JSON.parse((kube.cluster('kindling').get('v1', 'ConfigMap', 'kindling-cluster-config', 'kube-system') as unknown as { data: { layout: string } }).data.layout) as { nodes: { gpus: number[] }[] };
     expect(layout.nodes.map((n) => n.gpus)).toEqual([[], [0, 1]]);
   });
 
