@@ -151,3 +151,40 @@ describe('LoadBalancer controller', () => {
     expect(again.stdout).toMatch(/Nothing to remove/);
   });
 });
+
+describe('LoadBalancer controller and Services', () => {
+  it('serves LoadBalancer Services while running; status lists kindccm containers; uninstall removes leftovers of deleted clusters only', async () => {
+    env = await addonsSim('lb services', { gpus: 1 });
+    const install = await env.sim.runCli(['addons', 'install', 'load-balancer', '--lb-health-timeout', '1s']);
+    expect(install.exitCode, install.stderr).toBe(0);
+    env.store.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'qwen', namespace: 'default' }, spec: { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8000 }] } });
+    let ip: string | undefined;
+    for (let i = 0; i < 60 && !ip; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ip = (env.store.get('v1', 'Service', 'qwen', 'default')?.status as { loadBalancer?: { ingress?: { ip: string }[] } } | undefined)?.loadBalancer?.ingress?.[0]?.ip;
+    }
+    expect(ip).toMatch(/^172\.18\.0\.\d+$/);
+    env.sim.setState((s) => {
+      s.docker.containers.push({ id: 'dead'.repeat(16), name: 'kindccm-0123456789ab', image: 'docker.io/envoyproxy/envoy:v1.33.2', labels: { 'io.x-k8s.cloud-provider-kind.cluster': 'gone' }, running: false });
+    });
+    const status = await env.sim.runCli(['addons', 'status', '--json']);
+    const lbs = (JSON.parse(status.stdout) as { loadBalancer: { loadBalancers: { cluster: string }[] } }).loadBalancer.loadBalancers;
+    expect(lbs.map((l) => l.cluster).sort()).toEqual(['gone', 'kindling']);
+    env.sim.clearJournal();
+    const r = await env.sim.runCli(['addons', 'uninstall', 'load-balancer']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(env.sim.mutatingCalls().map(line)).toEqual([`docker stop --time 30 ${LB_CONTAINER_NAME}`, `docker rm --force ${LB_CONTAINER_NAME}`, 'docker rm --force deaddeaddead']);
+    const names = env.sim.state().docker.containers.map((c) => c.name);
+    expect(names.some((n) => n.startsWith('kindccm-') && n !== 'kindccm-0123456789ab')).toBe(true);
+    expect(names).not.toContain('kindccm-0123456789ab');
+  });
+
+  it('bad flags are usage errors (exit 2) and change nothing', async () => {
+    env = await addonsSim('addons bad flags', { gpus: 1 });
+    for (const args of [['addons', 'install', 'gpu-operator', '--gpu-sharing', 'time-slicing=1'], ['addons', 'install', 'dashboards'], ['addons', 'install', '--timeout', 'soon']]) {
+      const r = await env.sim.runCli(args);
+      expect(r.exitCode, `${args.join(' ')}\n${r.stderr}`).toBe(2);
+    }
+    expect(env.sim.mutatingCalls()).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { attachFakeKube, type FakeKube } from './fake-kube/index.js';
 import { gpuOperatorPlugin, type GpuOperatorTimeline } from './fake-kube/plugins/gpu-operator.js';
+import { loadBalancerPlugin } from './fake-kube/plugins/lb.js';
 import { createSimHost, type SimHost } from './harness.js';
 import { buildScenario } from './scenario.js';
 import type { KubeStore } from './fake-kube/store.js';
@@ -28,7 +29,7 @@ export interface AddonsSimOptions {
 export async function addonsSim(name: string, options: AddonsSimOptions = {}): Promise<AddonsSim> {
   const gpus = options.gpus ?? 2;
   const sim = createSimHost(buildScenario(name, gpus));
-  const kube = await attachFakeKube(sim, { plugins: [gpuOperatorPlugin(options.timeline ?? {})], tickMs: 25 });
+  const kube = await attachFakeKube(sim, { plugins: [gpuOperatorPlugin(options.timeline ?? {}), loadBalancerPlugin({ simDir: sim.dir })], tickMs: 25 });
   let store = kube.store;
   if (!options.noCluster) {
     const workers = Array.from({ length: gpus }, (_, i) => `kindling-worker${i === 0 ? '' : i + 1}`);
@@ -43,6 +44,21 @@ export async function addonsSim(name: string, options: AddonsSimOptions = {}): P
       data: { 'layout.json': JSON.stringify({ nodes: workers.map((w, i) => ({ name: w, gpus: [i] })) }) },
     });
     kube.writeKubeconfig(join(sim.home, '.kube', 'config'), 'kind-kindling', 'kindling');
+    // The node containers, so that `kind get clusters` (fake kind: from container labels) lists the cluster.
+    sim.setState((st) => {
+      for (const [i, n] of ['kindling-control-plane', ...workers].entries()) {
+        st.docker.containers.push({
+          id: `${(i + 1).toString(16).padStart(2, '0')}${'ab'.repeat(31)}`,
+          name: n,
+          image: 'kindest/node:v1.36.1',
+          labels: { 'io.x-k8s.kind.cluster': 'kindling', 'io.x-k8s.kind.role': i === 0 ? 'control-plane' : 'worker' },
+          running: true,
+          restartPolicy: 'on-failure:1',
+          networkMode: 'kind',
+          ip: `172.18.0.${i + 2}`,
+        });
+      }
+    });
   }
   return {
     sim,
