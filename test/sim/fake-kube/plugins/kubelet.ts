@@ -57,6 +57,12 @@ export interface KubeletOptions {
   imageBytes?: number;
   /** vLLM version printed in the log. */
   vllmVersion?: string;
+  /**
+   * A node pulls an image it does not have: where from, and how long it takes (ms). Default: the
+   * upstream registry, `timeline.pull`. `kindling up` scenarios route it through the host's
+   * registry cache (test/sim/scenarios-up.ts).
+   */
+  pullImage?: (image: string, node: string, cluster: string) => number;
 }
 
 const DEFAULT_TIMELINE: KubeletTimeline = { schedule: 50, pull: 300, start: 150, download: 400, load: 100, compile: 200, graphs: 150, ready: 100, lb: 100 };
@@ -89,6 +95,8 @@ export function kubeletPlugin(options: KubeletOptions = {}): FakeKubePlugin {
   return (api: FakeKubePluginApi) => {
     const tl = { ...DEFAULT_TIMELINE, ...(options.timeline ?? {}) };
     const store = api.store;
+    // A new cluster (also one recreated under the same name) starts with empty node image stores.
+    for (const key of [...nodes.keys()]) if (key.startsWith(`${api.cluster}-`)) nodes.delete(key);
 
     const writeBackends = () => {
       if (!options.simDir) return;
@@ -257,7 +265,7 @@ export function kubeletPlugin(options: KubeletOptions = {}): FakeKubePlugin {
           event(run, 'Pulled', `Container image "${image}" already present on machine`);
         } else {
           event(run, 'Pulling', `Pulling image "${image}"`);
-          pullMs = tl.pull;
+          pullMs = options.pullImage ? Math.max(1, options.pullImage(image, node, api.cluster)) : tl.pull;
         }
         api.after(pullMs, () => {
           if (pullMs > 0) {
