@@ -188,3 +188,21 @@ describe('LoadBalancer controller and Services', () => {
     expect(env.sim.mutatingCalls()).toEqual([]);
   });
 });
+
+describe('interrupted and resumed', () => {
+  it('Ctrl-C while waiting leaves the release installed; the next run only waits (no mutating call)', async () => {
+    env = await addonsSim('addons ctrl-c', { gpus: 1, timeline: { devicePluginReadyMs: 2500, policyReadyMs: 3500 } });
+    const first = await env.sim.runCli(['addons', 'install', 'gpu-operator', '--timeout', '60s'], {
+      env: FAST,
+      interruptWhen: (stderr) => /Waiting for the GPU Operator/.test(stderr),
+    });
+    expect(first.exitCode).toBe(130);
+    expect(env.sim.state().helm).toBeDefined();
+    env.sim.clearJournal();
+    const second = await env.sim.runCli(['addons', 'install', 'gpu-operator', '--timeout', '60s'], { env: FAST });
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/release gpu-operator deployed \(revision 1\), same chart and values/);
+    expect(env.sim.mutatingCalls()).toEqual([]);
+    expect(second.stderr).toMatch(/ready: 1 nvidia\.com\/gpu on 1 worker/);
+  });
+});
