@@ -5,7 +5,7 @@
  * port-forward that kindling manages:
  *
  *   `kubectl port-forward service/<name> <port>:80 --address 127.0.0.1`, started detached through
- *   the runner (`/bin/sh -c 'nohup … &'`, so it outlives this command), its pid and log in
+ *   the runner (`/bin/sh -c 'trap "" HUP; … &'`, so it outlives this command), its pid and log in
  *   `<state dir>/port-forwards/`. A rerun reuses it when it still answers; `model delete` and
  *   `down` stop it (`stopPortForwards`). kubectl was chosen over an in-process client-node
  *   PortForward because the forward must outlive the kindling process, and a supervised kubectl
@@ -189,8 +189,10 @@ export async function ensurePortForward(ctx: Context, options: EndpointOptions):
     '127.0.0.1',
   ];
   const result = await ctx.runner.run({
-    // A detached child: nohup + & so the forward outlives kindling; its pid is echoed back.
-    argv: ['/bin/sh', '-c', 'log=$1; shift; nohup "$@" >"$log" 2>&1 </dev/null & echo $!', 'kindling-port-forward', logFile, ...kubectl],
+    // A detached child that outlives kindling: SIGHUP ignored (what nohup does; inherited through
+    // exec, and Go keeps an ignored SIGHUP ignored), an asynchronous list (SIGINT/SIGQUIT ignored
+    // by POSIX sh), output to its log; its pid is echoed back.
+    argv: ['/bin/sh', '-c', 'trap "" HUP; log=$1; shift; "$@" >"$log" 2>&1 </dev/null & echo $!', 'kindling-port-forward', logFile, ...kubectl],
     mutating: true,
     description: `port-forward 127.0.0.1:${port} → service/${options.name}:80 (kept running after kindling exits)`,
     fix: 'kindling host setup  # installs kubectl',

@@ -179,7 +179,7 @@ export function classifyFailure(input: FailureInput): Failure | undefined {
           ? `Your account has no access yet: accept the model's licence at https://huggingface.co/${model}.`
           : `Accept the licence at https://huggingface.co/${model}, then give kindling a token with read access.`,
       ],
-      fix: [`export HF_TOKEN=hf_…  # https://huggingface.co/settings/tokens`, `kindling model deploy ${model}${ctx}`],
+      fix: [`read -rs HF_TOKEN && export HF_TOKEN  # paste a read token from https://huggingface.co/settings/tokens`, `kindling model deploy ${model}${ctx}`],
       fatal: true,
     };
   }
@@ -188,7 +188,7 @@ export function classifyFailure(input: FailureInput): Failure | undefined {
       kind: 'hf-not-found',
       message: `No model '${model}' on Hugging Face (404), or it is private.`,
       details: tail(input.logTail.filter((l) => /404|not found|Not Found|valid model identifier/i.test(l)), 2),
-      fix: [`kindling model deploy <org/name as shown on huggingface.co>${ctx}`, `(private model) export HF_TOKEN=hf_… and deploy again`],
+      fix: [`kindling model deploy <org/name as shown on huggingface.co>${ctx}`, `(private model) read -rs HF_TOKEN && export HF_TOKEN, then deploy again`],
       fatal: true,
     };
   }

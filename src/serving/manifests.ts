@@ -211,7 +211,8 @@ export function buildTokenSecret(spec: ModelSpec, token: string): ISecret & { me
     kind: 'Secret',
     metadata: { name: tokenSecretName(spec.name), namespace: spec.namespace, labels: modelLabels(spec) },
     type: 'Opaque',
-    stringData: { token },
+    // `data` (base64), as the API server stores it, so a re-deploy can compare it and skip the write.
+    data: { token: Buffer.from(token, 'utf8').toString('base64') },
   };
 }
 

@@ -159,6 +159,7 @@ export async function watchModelStart(ctx: Context, kube: ServingKube, options: 
   let watch: PodWatch | undefined;
   let problemSince: number | undefined;
   let warned: string | undefined;
+  let lastFailure: Failure | undefined;
 
   return ctx.io.step(`Starting ${options.model}`, async (step) => {
     for (;;) {
@@ -185,6 +186,7 @@ export async function watchModelStart(ctx: Context, kube: ServingKube, options: 
           logTail: watch.logTail,
           ...(options.contextFlag ? { contextFlag: options.contextFlag } : {}),
         });
+        lastFailure = failure;
         if (failure) {
           problemSince ??= Date.now();
           if (failure.fatal || Date.now() - problemSince >= graceMs) throw failureError(failure, watch.tracker.summary(Date.now()));
@@ -201,7 +203,8 @@ export async function watchModelStart(ctx: Context, kube: ServingKube, options: 
         step.update('waiting for the Deployment to create a pod');
       }
       if (Date.now() >= deadline) {
-        const phase = watch?.tracker.current?.title ?? 'no pod yet';
+        if (lastFailure) throw failureError(lastFailure, watch?.tracker.summary(Date.now()));
+        const phase = watch?.tracker.current?.title ?? (watch ? 'waiting for a node' : 'no pod yet');
         throw new UserError(`${options.model} did not become ready within ${formatDuration(options.timeoutMs)} (still in: ${phase}).`, {
           details: watch ? summaryLines(watch.tracker.summary(Date.now())) : [],
           fix: [

@@ -172,7 +172,7 @@ describe('manifests', () => {
       name: 'HF_TOKEN',
       valueFrom: { secretKeyRef: { name: 'deepseek-r1-distill-qwen-1-5b-hf-token', key: 'token' } },
     });
-    expect(buildTokenSecret(s, 'hf_tokentokentoken').stringData).toEqual({ token: 'hf_tokentokentoken' });
+    expect(buildTokenSecret(s, 'hf_tokentokentoken').data).toEqual({ token: Buffer.from('hf_tokentokentoken').toString('base64') });
   });
 
   it('passes extra vLLM args after its own, and the served name only when it differs', () => {
