@@ -11,7 +11,8 @@ import { parse, stringify } from 'yaml';
 import { addContainer, dockerState, DAEMON_DOWN } from './docker.mjs';
 
 const VERSION = 'v0.32.0';
-const DEFAULT_IMAGE = 'kindest/node:v1.36.1@sha256:3489c767c1a1ab4b7c5b4e3bd5ac5e0e8a1c1e4e3d8f6b1b0f8b1f9f2d4f0a11';
+// kind v0.32.0's default node image (the digest is not reproduced here: the fake never checks it).
+const DEFAULT_IMAGE = 'kindest/node:v1.36.1';
 const ok = (stdout = '', stderr = '', mutating = false) => ({ stdout, stderr, exitCode: 0, mutating });
 const err = (stderr, exitCode = 1, mutating = false) => ({ stdout: '', stderr: stderr.endsWith('\n') ? stderr : `${stderr}\n`, exitCode, mutating });
 
