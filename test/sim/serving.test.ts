@@ -83,6 +83,19 @@ describe('kindling model deploy (simulated cluster)', () => {
     expect(logs.stdout).toContain('Application startup complete.');
   });
 
+  it('kindling chat finds the deployed model through serving discovery (by default, by name; unknown name: exit 2)', async () => {
+    s = await createServingSim();
+    expect((await s.run(['model', 'deploy'])).exitCode).toBe(0);
+    const chat = await s.run(['chat', '-p', 'Who are you?']);
+    expect(chat.exitCode, chat.stderr).toBe(0);
+    expect(chat.stdout).toContain('Hello! I am a simulated vLLM');
+    const byName = await s.run(['chat', NAME, '-p', 'Hi']);
+    expect(byName.exitCode, byName.stderr).toBe(0);
+    const unknown = await s.run(['chat', 'nope', '-p', 'Hi']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain(`No model 'nope' deployed by kindling (deployed: ${NAME})`);
+  });
+
   it('gated model: 401 classified with the token fix; with HF_TOKEN it starts, and the token is never printed', async () => {
     const model = 'meta-llama/Llama-3.1-8B-Instruct';
     s = await createServingSim({ kubelet: { gatedModels: [model] } });

@@ -64,6 +64,7 @@ Exit codes: 0 ran (failed requests are in the result), 1 every request failed or
         await runBench(ctx, {
           ...(model !== undefined ? { model } : {}),
           ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
+          ...(opts.endpoint === undefined ? { discover: (await import('../../serving/discovery.js')).discoverModelEndpoint } : {}),
           requests: opts.requests,
           ...(opts.rate === undefined
             ? { concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY }

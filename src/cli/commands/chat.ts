@@ -48,6 +48,7 @@ Exit codes: 0 ok, 1 the server failed or could not be reached, 2 bad usage or un
           {
             ...(model !== undefined ? { model } : {}),
             ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
+            ...(opts.endpoint === undefined ? { discover: (await import('../../serving/discovery.js')).discoverModelEndpoint } : {}),
             ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
             ...(opts.system !== undefined ? { system: opts.system } : {}),
             reasoning: opts.reasoning,
