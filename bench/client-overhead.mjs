@@ -15,6 +15,7 @@
  * Figures:
  *   bench.client.rps_c256                  requests/s at concurrency 256, zero server delays, 16 tokens each
  *   bench.client.ttft_error_ms_c256        mean TTFT error at concurrency 256, zero server delays
+ *   bench.client.cpu_us_per_request_c256   the client's event-loop busy time per request in that run
  *   bench.client.event_loop_delay_p99_ms_c256   the client's event-loop delay p99 during that run
  *   bench.client.ttft_error_ms_c64         mean TTFT error at concurrency 64, server TTFT 60 ms (target <= 3)
  *   bench.client.itl_error_ms_c64          mean ITL error in that run (server ITL 5 ms)
@@ -142,12 +143,17 @@ async function scenario(mod, { concurrency, requests, ttftMs, itlMs, outputLen, 
 }
 
 /**
- * Runs the client-overhead scenarios and prints one line per figure.
+ * Runs the client-overhead scenarios. Returns `lines` (one per figure, for bench/run.mjs to print),
+ * the figures and the raw scenario results; `log`, when given, gets each line as it is known.
  * @param {{ log?: (line: string) => void, requestsC256?: number, requestsC64?: number }} [options]
- * @returns {Promise<{ figures: { name: string, value: number, target?: string, note?: string }[], scenarios: object[] }>}
+ * @returns {Promise<{ lines: string[], figures: { name: string, value: number, target?: string, note?: string }[], scenarios: object[] }>}
  */
 export async function runClientOverheadBench(options = {}) {
-  const log = options.log ?? ((line) => console.log(line));
+  const lines = [];
+  const log = (line) => {
+    lines.push(line);
+    options.log?.(line);
+  };
   const bundle = await bundleClient();
   try {
     const mod = { ...(await import(bundle.url)), __url: bundle.url };
@@ -160,7 +166,16 @@ export async function runClientOverheadBench(options = {}) {
         value: round(c256.rps, 0),
         note: `requests/s, 16 tokens each, zero server delays; client loop ${round(c256.clientElu * 100, 0)}% busy, server thread ${round(c256.serverElu * 100, 0)}% busy`,
       },
-      { name: 'bench.client.ttft_error_ms_c256', value: round(c256.ttftErrorMs), note: `client ${round(c256.clientTtftMs)} ms vs server ${round(c256.serverTtftMs)} ms` },
+      {
+        name: 'bench.client.ttft_error_ms_c256',
+        value: round(c256.ttftErrorMs),
+        note: `client ${round(c256.clientTtftMs)} ms vs server ${round(c256.serverTtftMs)} ms; a saturated closed loop queues: about 256 / rps`,
+      },
+      {
+        name: 'bench.client.cpu_us_per_request_c256',
+        value: round((c256.clientElu * c256.durationS * 1e6) / c256.completed, 0),
+        note: 'client event-loop busy time per request (16 streamed tokens)',
+      },
       { name: 'bench.client.event_loop_delay_p99_ms_c256', value: round(c256.eventLoopDelay.p99Ms), note: `max ${round(c256.eventLoopDelay.maxMs)} ms` },
       {
         name: 'bench.client.ttft_error_ms_c64',
@@ -172,12 +187,12 @@ export async function runClientOverheadBench(options = {}) {
     ];
     for (const f of figures) log(`${f.name} = ${f.value}${f.target ? ` (target ${f.target})` : ''}${f.note ? `  # ${f.note}` : ''}`);
     if (c256.failed + c64.failed > 0) log(`bench.client.failed_requests = ${c256.failed + c64.failed}`);
-    return { figures, scenarios: [c256, c64] };
+    return { lines, figures, scenarios: [c256, c64] };
   } finally {
     bundle.cleanup();
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  await runClientOverheadBench();
+  await runClientOverheadBench({ log: (line) => console.log(line) });
 }

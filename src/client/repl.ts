@@ -63,6 +63,7 @@ export async function runRepl(o: ReplOptions): Promise<void> {
   let lastInterrupt = 0;
 
   rl.on('line', (line) => {
+    lastInterrupt = 0;
     lines.push(line);
     wake?.();
   });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BenchSummary } from '../../src/client/bench-summary.js';
 import { startFakeVllm, type FakeVllm, type FakeVllmOptions } from '../helpers/fake-vllm.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -150,7 +151,7 @@ describe('kindling bench (built CLI)', () => {
     const out = join(work, 'requests.jsonl');
     const run = await kindling(['bench', '--endpoint', s.url, '-n', '40', '-c', '4', '--input-len', '32', '--output-len', '16', '--json', '--out', out, '--slo', 'ttft=1s']);
     expect(run.code).toBe(0);
-    const r = JSON.parse(run.stdout) as Record<string, number>;
+    const r = JSON.parse(run.stdout) as BenchSummary;
     // The warm-up request (index 0 on the server) is not measured.
     const measured = s.stats.records.slice(1);
     const okTruth = measured.filter((x) => x.outcome === 'ok');
@@ -161,12 +162,12 @@ describe('kindling bench (built CLI)', () => {
     expect(r.total_output_tokens).toBe(okTruth.length * 16);
     expect(r.max_concurrency).toBe(4);
     expect(r.request_rate).toBe('inf');
-    for (const m of ['ttft', 'tpot', 'itl', 'e2el']) for (const k of ['mean', 'median', 'std', 'p90', 'p99']) expect(typeof r[`${k}_${m}_ms`]).toBe('number');
+    for (const m of ['ttft', 'tpot', 'itl', 'e2el']) for (const k of ['mean', 'median', 'std', 'p90', 'p99']) expect(typeof (r as unknown as Record<string, unknown>)[`${k}_${m}_ms`]).toBe('number');
     const truthTtft = okTruth.reduce((a, x) => a + x.ttftMs!, 0) / okTruth.length;
     expect(r.mean_ttft_ms).toBeGreaterThanOrEqual(truthTtft - 0.5);
     expect(r.mean_ttft_ms - truthTtft).toBeLessThan(5 + r.event_loop_delay_max_ms);
     expect(Math.abs(r.mean_tpot_ms - 4)).toBeLessThan(1.5);
-    expect(r.request_goodput).toBeCloseTo(r.request_throughput, 6);
+    expect(r.request_goodput!).toBeCloseTo(r.request_throughput, 6);
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { success: boolean; error: string | null });
     expect(lines).toHaveLength(40);
     expect(lines.filter((l) => !l.success).map((l) => l.error)).toEqual(Array(4).fill('the server closed the connection mid-response'));
