@@ -84,14 +84,16 @@ export interface Scenario {
 
 export const H100 = { name: 'NVIDIA H100 80GB HBM3', memoryMiB: 81559, computeCap: '9.0' };
 
+/** UUID of the captured H100 (test/fixtures/gpu/h100-x1); the others are derived from it, one per index. */
+export const H100_UUID = 'GPU-6a97f62e-81c0-7d9d-b095-4def0dddcf29';
+
 export function simGpus(count: number, model = H100): SimGpu[] {
   return Array.from({ length: count }, (_, i) => ({
     index: i,
-    // The first UUID is the real one of the captured H100 (test/fixtures/gpu/h100-x1); the rest derived.
-    uuid: i === 0 ? 'GPU-5a0b4b3e-1d7e-2c4b-9a4e-6f1c8e5d2a10' : `GPU-5a0b4b3e-1d7e-2c4b-9a4e-6f1c8e5d2a${(10 + i).toString(16).padStart(2, '0')}`,
+    uuid: i === 0 ? H100_UUID : `${H100_UUID.slice(0, -4)}${(0xcf29 + i).toString(16).slice(-4)}`,
     name: model.name,
     memoryMiB: model.memoryMiB,
-    busId: `00000000:${(0x18 + i * 0x10).toString(16).toUpperCase().padStart(2, '0')}:00.0`,
+    busId: `00000000:00:${(6 + i).toString(16).toUpperCase().padStart(2, '0')}.0`,
     computeCap: model.computeCap,
     migMode: 'Disabled',
   }));
