@@ -29,6 +29,23 @@ export interface NodeLike extends KubeObject {
  */
 export function layoutFromConfigMap(data: Record<string, string> | undefined): Map<string, number> | undefined {
   if (!data) return undefined;
+  // src/cluster's format: data.layout = {"hostGpuCount":N,"nodes":[{"name","role","gpus":[indices]|"all"}]}.
+  if (data.layout) {
+    try {
+      const stored = JSON.parse(data.layout) as { hostGpuCount?: number; nodes?: { name?: unknown; gpus?: unknown }[] };
+      if (Array.isArray(stored.nodes)) {
+        const map = new Map<string, number>();
+        for (const n of stored.nodes) {
+          if (typeof n.name !== 'string') continue;
+          if (Array.isArray(n.gpus)) map.set(n.name, n.gpus.length);
+          else if (n.gpus === 'all' && typeof stored.hostGpuCount === 'number') map.set(n.name, stored.hostGpuCount);
+        }
+        if (map.size > 0) return map;
+      }
+    } catch {
+      /* fall through to the generic reading */
+    }
+  }
   for (const text of Object.values(data)) {
     let doc: unknown;
     try {

@@ -41,7 +41,12 @@ export async function addonsSim(name: string, options: AddonsSimOptions = {}): P
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'kindling-cluster-config', namespace: 'kube-system' },
-      data: { 'layout.json': JSON.stringify({ nodes: workers.map((w, i) => ({ name: w, gpus: [i] })) }) },
+      // The shape src/cluster stores (data.config = the kind config, data.layout = node → GPU indices).
+      data: {
+        config: 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nname: kindling\n',
+        layout: JSON.stringify({ hostGpuCount: gpus, nodes: [{ name: 'kindling-control-plane', role: 'control-plane', gpus: [] }, ...workers.map((w, i) => ({ name: w, role: 'worker', gpus: [i] }))] }),
+        kindlingVersion: '0.1.0',
+      },
     });
     kube.writeKubeconfig(join(sim.home, '.kube', 'config'), 'kind-kindling', 'kindling');
     // The node containers, so that `kind get clusters` (fake kind: from container labels) lists the cluster.

@@ -97,4 +97,13 @@ describe('stored cluster layout', () => {
     expect(layoutFromConfigMap({ 'layout.yaml': 'workers:\n  - node: k-worker\n    gpuCount: 4\n' })).toEqual(new Map([['k-worker', 4]]));
     expect(layoutFromConfigMap({ 'config.yaml': 'kind: Cluster\nnodes:\n  - role: worker\n' })).toBeUndefined();
   });
+
+  it("reads src/cluster's stored layout (data.layout, gpus as indices or 'all'), not the kind config beside it", () => {
+    const data = {
+      config: 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n',
+      layout: JSON.stringify({ hostGpuCount: 4, nodes: [{ name: 'k-control-plane', role: 'control-plane', gpus: [] }, { name: 'k-worker', role: 'worker', gpus: 'all' }, { name: 'k-worker2', role: 'worker', gpus: [1, 3] }] }),
+      kindlingVersion: '0.1.0',
+    };
+    expect(layoutFromConfigMap(data)).toEqual(new Map([['k-control-plane', 0], ['k-worker', 4], ['k-worker2', 2]]));
+  });
 });

@@ -99,8 +99,9 @@ export function clusterConfig(layout: Record<string, number>): KubeObject {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'kindling-cluster-config', namespace: 'kube-system' },
+    // src/cluster's stored shape: data.layout = {hostGpuCount, nodes: [{name, role, gpus}]}.
     data: {
-      'layout.json': JSON.stringify({ clusterName: 'kindling', nodes: Object.entries(layout).map(([name, n]) => ({ name, role: 'worker', gpus: Array.from({ length: n }, (_, i) => i) })) }),
+      layout: JSON.stringify({ hostGpuCount: 8, nodes: Object.entries(layout).map(([name, n]) => ({ name, role: 'worker', gpus: Array.from({ length: n }, (_, i) => i) })) }),
     },
   };
 }
