@@ -226,7 +226,7 @@ export function judgeHost(facts: HostFacts, options: Pick<DoctorOptions, 'modelS
     } else if (compareVersions(v, MINIMUM_VERSIONS.nvidiaCtk) < 0) {
       add(warn('nvidia-ctk', 'NVIDIA Container Toolkit', `${v} is older than ${MINIMUM_VERSIONS.nvidiaCtk}`, FIX.toolkitPinned));
     } else if (compareVersions(v, '1.18.0') >= 0) {
-      add(pass('nvidia-ctk', 'NVIDIA Container Toolkit', `${v} (≥ 1.18: /proc/driver/nvidia/params is masked by a hook; kindling checks ModifyDeviceFiles instead of unmounting, unlike nvkind v0.1.0)`));
+      add(pass('nvidia-ctk', 'NVIDIA Container Toolkit', `${v} (≥ 1.18 masks /proc/driver/nvidia/params with a hook: kindling checks ModifyDeviceFiles in nodes, no umount)`));
     } else add(pass('nvidia-ctk', 'NVIDIA Container Toolkit', v));
 
     if (!tk.config) add(fail('nvidia-ctk-volume-mounts', 'GPU selection by volume mounts', `${TOOLKIT_CONFIG_PATH} not found`, FIX.volumeMounts));
@@ -262,8 +262,8 @@ const DOCKER_DAEMON_CHECKS: [string, string][] = [
 /** --deep: the seed's two GPU-in-container checks (docker run …; may pull GPU_CHECK_IMAGE). */
 async function deepChecks(ctx: Context, facts: HostFacts, checks: DoctorCheck[]): Promise<DoctorCheck[]> {
   const out: DoctorCheck[] = [];
-  const titleA = 'GPU in a container (--runtime=nvidia)';
-  const titleB = 'GPU by volume mount (/dev/null:/var/run/nvidia-container-devices/all)';
+  const titleA = 'GPU in a container';
+  const titleB = 'GPU by volume mount';
   const dockerOk = facts.docker.status === 'ok';
   const gpusOk = facts.nvidia.status === 'ok' && facts.nvidia.gpus.length > 0;
   if (!dockerOk || !gpusOk) {
@@ -271,7 +271,7 @@ async function deepChecks(ctx: Context, facts: HostFacts, checks: DoctorCheck[])
     return [skip('gpu-in-container', titleA, why), skip('gpu-volume-mount', titleB, why)];
   }
   const failed = (id: string) => checks.find((c) => c.id === id)?.status === 'fail';
-  const runCheck = async (id: string, title: string, argv: string[], fixIfFailed: string): Promise<DoctorCheck> => {
+  const runCheck = async (id: string, title: string, argv: string[], fixIfFailed: string, how: string): Promise<DoctorCheck> => {
     try {
       const r = await ctx.runner.run({
         argv,
@@ -282,7 +282,7 @@ async function deepChecks(ctx: Context, facts: HostFacts, checks: DoctorCheck[])
       });
       if (r.recorded) return skip(id, title, 'not run (--dry-run)');
       const seen = parseNvidiaSmiL(r.stdout);
-      if (r.exitCode === 0 && seen.length > 0) return pass(id, title, `${seen.length} GPU(s) visible in the container`);
+      if (r.exitCode === 0 && seen.length > 0) return pass(id, title, `${seen.length} GPU(s) visible (${how})`);
       const text = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ').trim();
       return fail(id, title, `exit ${r.exitCode}: ${text || 'no GPU listed'}`, fixIfFailed);
     } catch (error) {
@@ -291,9 +291,9 @@ async function deepChecks(ctx: Context, facts: HostFacts, checks: DoctorCheck[])
     }
   };
   const runtimeFix = failed('docker-runtime-nvidia') || !facts.toolkit.installed ? FIX.hostSetup : FIX.configureDocker;
-  out.push(await runCheck('gpu-in-container', titleA, gpuInContainerArgv(), runtimeFix));
+  out.push(await runCheck('gpu-in-container', titleA, gpuInContainerArgv(), runtimeFix, 'docker run --runtime=nvidia'));
   const mountFix = failed('nvidia-ctk-volume-mounts') ? FIX.volumeMounts : failed('docker-default-runtime') ? FIX.configureDocker : `${FIX.volumeMounts} && ${FIX.configureDocker}`;
-  out.push(await runCheck('gpu-volume-mount', titleB, gpuVolumeMountArgv(), mountFix));
+  out.push(await runCheck('gpu-volume-mount', titleB, gpuVolumeMountArgv(), mountFix, '-v /dev/null:/var/run/nvidia-container-devices/all, as kind nodes get them'));
   return out;
 }
 

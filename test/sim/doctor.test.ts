@@ -179,7 +179,7 @@ describe('kindling doctor on the simulated host', () => {
     const h = host(presets.healthy4());
     const { exitCode, json } = await doctorJson(h, ['--deep']);
     expect(exitCode).toBe(0);
-    expect(check(json, 'gpu-in-container')).toMatchObject({ status: 'pass', detail: '4 GPU(s) visible in the container' });
+    expect(check(json, 'gpu-in-container')).toMatchObject({ status: 'pass', detail: '4 GPU(s) visible (docker run --runtime=nvidia)' });
     expect(check(json, 'gpu-volume-mount').status).toBe('pass');
     const runs = h.mutatingCalls().map((e) => e.line);
     expect(runs).toEqual([
