@@ -4,7 +4,7 @@
  * and which model id to ask for.
  */
 import type { Context } from '../core/context.js';
-import { ExitCode, UserError } from '../core/errors.js';
+import { BugError, ExitCode, ExternalError, InterruptedError, UserError } from '../core/errors.js';
 import { toUserError } from './describe.js';
 import { createPool, listModels, parseEndpoint, type ClientConfig, type Endpoint, type PoolOptions } from './openai-http.js';
 
@@ -40,7 +40,13 @@ export async function resolveEndpoint(model: string | undefined, ctx: Context, o
       });
     }
   }
-  if (options.discover) return options.discover(model, ctx);
+  if (options.discover) {
+    try {
+      return await options.discover(model, ctx);
+    } catch (error) {
+      throw withEndpointHint(error, model);
+    }
+  }
   throw new UserError(
     model === undefined
       ? 'No endpoint to talk to: pass --endpoint URL, or name a model deployed with kindling.'
@@ -52,6 +58,23 @@ export async function resolveEndpoint(model: string | undefined, ctx: Context, o
       ],
     },
   );
+}
+
+const ENDPOINT_HINT = 'or talk to any OpenAI-compatible server: --endpoint http://HOST:PORT';
+
+/** A discovery failure, with the way around it (--endpoint) added to its fix. */
+function withEndpointHint(error: unknown, model: string | undefined): unknown {
+  if (error instanceof InterruptedError || error instanceof ExternalError || error instanceof BugError) return error;
+  if (error instanceof UserError) {
+    if (error.fix.some((f) => f.includes('--endpoint'))) return error;
+    return new UserError(error.message, { fix: [...error.fix, ENDPOINT_HINT], details: error.details, exitCode: error.exitCode, cause: error.cause });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new UserError(`Cannot find ${model === undefined ? 'the deployed model' : `model '${model}'`} in the cluster: ${message}`, {
+    exitCode: ExitCode.failed,
+    fix: ['Check the cluster: kindling status', ENDPOINT_HINT],
+    cause: error,
+  });
 }
 
 /**

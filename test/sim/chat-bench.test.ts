@@ -119,11 +119,11 @@ describe('kindling chat (built CLI)', () => {
     noStackTrace(refused);
   });
 
-  it('without --endpoint and no deployment: says to pass --endpoint or deploy', async () => {
-    const run = await kindling(['chat', '-p', 'Hi']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--endpoint/);
-    expect(run.stderr).toMatch(/kindling model deploy/);
+  it('without --endpoint and no cluster: the error says how to pass --endpoint', async () => {
+    const run = await kindling(['chat', '-p', 'Hi'], { env: { KUBECONFIG: join(work, 'no-such-kubeconfig') } });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/--endpoint http:\/\/HOST:PORT/);
+    noStackTrace(run);
   });
 
   it('the API key is sent but never printed, even with --verbose and an error', async () => {

@@ -228,3 +228,21 @@ describe('runChat -p', () => {
     expect(stdout.text.length).toBeGreaterThan(0);
   });
 });
+
+describe('resolveEndpoint with cluster discovery', () => {
+  it('uses the discovered endpoint and served model', async () => {
+    server = await startFakeVllm({ models: ['Qwen/Qwen3-0.6B'] });
+    const url = server.url;
+    const r = await chatOnce({ endpoint: undefined, model: 'qwen', discover: async () => ({ url, servedModel: 'Qwen/Qwen3-0.6B', source: 'test' }) });
+    expect(r.error).toBeUndefined();
+    expect(server.stats.lastBody?.model).toBe('Qwen/Qwen3-0.6B');
+  });
+
+  it('adds the --endpoint way around to a discovery failure', async () => {
+    server = await startFakeVllm();
+    const failing = await chatOnce({ endpoint: undefined, discover: async () => Promise.reject(new UserError('No model is deployed by kindling on this cluster.', { fix: 'kindling model deploy' })) });
+    expect((failing.error as UserError).fix).toEqual(['kindling model deploy', 'or talk to any OpenAI-compatible server: --endpoint http://HOST:PORT']);
+    const broken = await chatOnce({ endpoint: undefined, discover: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6443')) });
+    expect((broken.error as UserError).message).toBe('Cannot find the deployed model in the cluster: ECONNREFUSED 127.0.0.1:6443');
+  });
+});
