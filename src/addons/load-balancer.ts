@@ -128,7 +128,7 @@ async function imagePresent(ctx: Context, image: string): Promise<boolean> {
   return r.exitCode === 0;
 }
 
-async function containerLogs(ctx: Context, name: string, tail = 200): Promise<string> {
+async function containerLogs(ctx: Context, name: string, tail = 2000): Promise<string> {
   const r = await ctx.runner.run({ argv: ['docker', 'logs', '--tail', String(tail), name], mutating: false, allowFailure: true });
   // klog writes to stderr; docker logs replays both streams.
   return `${r.stdout}\n${r.stderr}`;
