@@ -96,6 +96,22 @@ describe('kindling model deploy (simulated cluster)', () => {
     expect(unknown.stderr).toContain(`No model 'nope' deployed by kindling (deployed: ${NAME})`);
   });
 
+  it('--no-wait returns after applying; --json prints the result with the phase summary', async () => {
+    s = await createServingSim();
+    const quick = await s.run(['model', 'deploy', '--no-wait']);
+    expect(quick.exitCode, quick.stderr).toBe(0);
+    expect(quick.stdout).toContain(`${NAME}: applied (Deployment default/${NAME}, Service default/${NAME}); not waiting for it to start.`);
+    expect(quick.stdout).toContain(`kindling model logs ${NAME} -f`);
+    const json = await s.run(['model', 'deploy', '--json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const result = JSON.parse(json.stdout) as { applied: string[]; ready: boolean; endpoint: { via: string; url: string }; summary: { phases: Array<{ id: string }> }; smoke: { models: string[] } };
+    expect(result.applied).toEqual([]);
+    expect(result.ready).toBe(true);
+    expect(result.endpoint.via).toBe('loadbalancer');
+    expect(result.summary.phases.map((p) => p.id)).toContain('download');
+    expect(result.smoke.models).toEqual(['deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B']);
+  });
+
   it('gated model: 401 classified with the token fix; with HF_TOKEN it starts, and the token is never printed', async () => {
     const model = 'meta-llama/Llama-3.1-8B-Instruct';
     s = await createServingSim({ kubelet: { gatedModels: [model] } });

@@ -16,7 +16,7 @@ function specOptions<T extends Command<[string | undefined]>>(cmd: T) {
     .option('--image <IMAGE>', 'vLLM image (default: the pinned vllm/vllm-openai release)')
     .option('--max-model-len <N>', "context length (default: the model's own); lower it when the KV cache does not fit")
     .option('--served-model-name <NAME>', 'model id clients use (default: the model id)')
-    .option('--vllm-arg <ARG>', 'extra vLLM argument, repeatable (e.g. --vllm-arg=--gpu-memory-utilization=0.85)', collect, [] as string[])
+    .option('--vllm-arg <ARG>', 'extra vLLM argument, repeatable (e.g. --vllm-arg=--gpu-memory-utilization=0.85)', collect)
     .option('-n, --namespace <NS>', 'namespace', 'default')
     .addOption(new Option('--expose <MODE>', 'how the Service is exposed').choices(['lb', 'nodeport', 'none'] as const).default('lb' as const))
     .addOption(new Option('--cache <MODE>', 'model cache: host (the cluster\'s host cache dir) or pvc (default: host on kindling clusters, pvc elsewhere)').choices(['host', 'pvc'] as const))
@@ -33,7 +33,7 @@ interface SpecFlags {
   image?: string;
   maxModelLen?: string;
   servedModelName?: string;
-  vllmArg: string[];
+  vllmArg?: string[];
   namespace: string;
   expose: 'lb' | 'nodeport' | 'none';
   cache?: 'host' | 'pvc';
@@ -63,7 +63,7 @@ async function toRequest(model: string | undefined, opts: SpecFlags) {
     ...(opts.image ? { image: opts.image } : {}),
     ...(maxModelLen !== undefined ? { maxModelLen } : {}),
     ...(opts.servedModelName ? { servedModelName: opts.servedModelName } : {}),
-    vllmArgs: opts.vllmArg,
+    vllmArgs: opts.vllmArg ?? [],
     namespace: opts.namespace,
     expose: opts.expose,
     ...(opts.cache ? { cache: opts.cache } : {}),
