@@ -374,7 +374,9 @@ function fmtString(s: string, verb: string, f: Flags): string | undefined {
 function printArg(v: GoValue, verb: string, f: Flags, depth: number): string {
   if (verb === 'T') return pad(typeName(v), f);
   if (v === undefined || v === null) {
-    if (verb === 'v') return pad(depth > 0 && f.sharp ? 'interface {}(nil)' : '<nil>', f);
+    // A nil element inside a container prints <nil> whatever the verb; a nil argument is a bad verb.
+    if (depth > 0) return pad(f.sharp && verb === 'v' ? 'interface {}(nil)' : '<nil>', f);
+    if (verb === 'v') return pad('<nil>', f);
     return badVerb(v, verb);
   }
   if (typeof v === 'string') return fmtString(v, verb, f) ?? badVerb(v, verb);

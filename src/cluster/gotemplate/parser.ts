@@ -140,13 +140,13 @@ class Parser {
     return new Parser(this.source, this.tokens, this.opts, this.treeSet, this.cur);
   }
 
-  private add(name: string, list: ListNode): void {
+  private add(name: string, list: ListNode, at?: Token): void {
     const old = this.treeSet.get(name);
     if (!old || isEmptyTree(old)) {
       this.treeSet.set(name, list);
       return;
     }
-    if (!isEmptyTree(list)) this.errorf(`template: multiple definition of template ${quoteGo(name)}`);
+    if (!isEmptyTree(list)) this.errorf(`template: multiple definition of template ${quoteGo(name)}`, at);
   }
 
   parseDefinition(): void {
@@ -158,7 +158,7 @@ class Parser {
     this.expect('rightDelim', context);
     const { list, next } = this.itemList();
     if (next.type !== 'end') this.errorf(`unexpected ${nodeString(next)} in ${context}`, next);
-    this.add(name, list);
+    this.add(name, list, nameTok);
   }
 
   private itemList(): { list: ListNode; next: EndNode | ElseNode } {
@@ -199,9 +199,11 @@ class Parser {
       case 'continue':
         return this.breakControl(t);
       case 'else':
-        return this.elseControl();
+        return { ...this.elseControl(), pos: t.pos };
       case 'end':
-        return { type: 'end', pos: this.expect('rightDelim', 'end').pos };
+        // Go positions End at the closing delimiter; the keyword makes a better error column.
+        this.expect('rightDelim', 'end');
+        return { type: 'end', pos: t.pos };
       case 'if':
         return this.control('if');
       case 'range':
@@ -264,7 +266,7 @@ class Parser {
     const body = this.sub();
     const { list, next } = body.itemList();
     if (next.type !== 'end') this.errorf(`unexpected ${nodeString(next)} in ${context}`, next);
-    body.add(name, list);
+    body.add(name, list, t);
     const node: TemplateNode = { type: 'template', pos: t.pos, line: t.line, name, pipe };
     return node;
   }

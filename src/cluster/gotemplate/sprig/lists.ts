@@ -106,7 +106,7 @@ function slice(l: GoValue, ...indices: GoValue[]): GoValue {
   if (items.length === 0) return undefined;
   const start = indices.length > 0 ? Number(toInt64(indices[0])) : 0;
   const end = indices.length > 1 ? Number(toInt64(indices[1])) : items.length;
-  if (start < 0 || end < start || end > items.length) fail('reflect: slice index out of range');
+  if (start < 0 || end < start || end > items.length) fail('reflect.Value.Slice: slice index out of bounds');
   return new GoSlice(items.slice(start, end), (l as GoSlice).elem);
 }
 function concat(...lists: GoValue[]): GoSlice {
