@@ -74,6 +74,8 @@ export const FIX = {
   configureDocker: 'sudo nvidia-ctk runtime configure --runtime=docker --set-as-default --cdi.enabled && sudo systemctl restart docker',
   volumeMounts: `sudo nvidia-ctk config --set ${VOLUME_MOUNTS_KEY}=true --in-place`,
   startDocker: 'sudo systemctl start docker',
+  /** Hosts without systemd (containers, WSL without systemd). */
+  startDockerNoSystemd: 'sudo sh -c "dockerd > /var/log/dockerd.log 2>&1 &"',
   dockerGroup: 'sudo usermod -aG docker "$USER" && newgrp docker',
   inotify: `sudo sysctl -w fs.inotify.max_user_watches=${INOTIFY_RECOMMENDED.maxUserWatches} fs.inotify.max_user_instances=${INOTIFY_RECOMMENDED.maxUserInstances}`,
   toolkitPinned: `sudo apt-get install -y --allow-downgrades ${NVIDIA_CONTAINER_TOOLKIT.packages.map((p) => `${p}=${NVIDIA_CONTAINER_TOOLKIT.debVersion}`).join(' ')}`,
@@ -178,7 +180,7 @@ export function judgeHost(facts: HostFacts, options: Pick<DoctorOptions, 'modelS
     add(pass('docker-client', 'Docker client', clientVersion || 'installed'));
     if (d.status === 'unreachable') {
       if (d.problem === 'permission') add(fail('docker-daemon', 'Docker daemon', `${d.message}`, FIX.dockerGroup));
-      else add(fail('docker-daemon', 'Docker daemon', `not reachable: ${d.message}`, FIX.startDocker));
+      else add(fail('docker-daemon', 'Docker daemon', `not reachable: ${d.message}`, facts.systemd ? FIX.startDocker : FIX.startDockerNoSystemd));
       for (const [id, title] of DOCKER_DAEMON_CHECKS.slice(1)) add(skip(id, title, 'needs a running Docker daemon'));
     } else {
       const info = d.info;

@@ -34,6 +34,8 @@ export interface HostFacts {
   cgroup: 'v1' | 'v2' | 'unknown';
   /** Running under WSL2 (kernel …-microsoft-standard-WSL2). */
   wsl: boolean;
+  /** systemd is the init system (/run/systemd/system exists): services are started with systemctl. */
+  systemd: boolean;
   user: { uid: number; name: string; groups: string[]; sudo: boolean };
   memoryKiB: number | null;
   inotify: { maxUserWatches: number | null; maxUserInstances: number | null };
@@ -202,7 +204,13 @@ export async function collectHostFacts(ctx: Context): Promise<HostFacts> {
     probeTool(ctx, KUBECTL_VERSION_ARGV, parseKubectlVersion),
     probeTool(ctx, HELM_VERSION_ARGV, parseToolVersion),
   ]);
-  const cgroupV1 = cgroup2 ? false : await ctx.files.exists('/sys/fs/cgroup/memory');
+  const [cgroupV1, systemdDir, init] = await Promise.all([
+    cgroup2 ? false : ctx.files.exists('/sys/fs/cgroup/memory'),
+    ctx.files.exists('/run/systemd/system'),
+    ctx.files.read('/proc/1/comm').catch(() => undefined),
+  ]);
+  // systemd when its runtime dir exists; without it, only a readable non-systemd PID 1 says otherwise.
+  const systemd = systemdDir || init === undefined || init.trim() === 'systemd';
   let dockerFacts: HostFacts['docker'] = docker;
   if (docker.status === 'ok' && docker.info.rootDir !== '') {
     const free = await diskFree(ctx, docker.info.rootDir);
@@ -215,6 +223,7 @@ export async function collectHostFacts(ctx: Context): Promise<HostFacts> {
     arch: uname.arch,
     cgroup: cgroup2 ? 'v2' : cgroupV1 ? 'v1' : 'unknown',
     wsl: /microsoft|wsl/i.test(uname.kernel),
+    systemd,
     user,
     memoryKiB: meminfo === undefined ? null : parseMemTotalKiB(meminfo),
     inotify: { maxUserWatches: watches, maxUserInstances: instances },

@@ -104,6 +104,14 @@ describe('kindling doctor on the simulated host', () => {
     for (const id of ['docker-rootless', 'docker-storage', 'docker-runtime-nvidia', 'docker-default-runtime']) expect(check(json, id).status).toBe('skip');
   });
 
+  it('Docker daemon down on a host without systemd: the fix starts dockerd directly', async () => {
+    const s = presets.dockerDown();
+    s.files['/proc/1/comm'] = 'bash\n';
+    const h = host(s);
+    const { json } = await doctorJson(h);
+    expect(check(json, 'docker-daemon').fix).toBe('sudo sh -c "dockerd > /var/log/dockerd.log 2>&1 &"');
+  });
+
   it('toolkit installed but not configured: runtime, default runtime and volume mounts fail with the seed commands', async () => {
     const h = host(presets.toolkitNotConfigured());
     const { exitCode, json } = await doctorJson(h);
