@@ -168,6 +168,8 @@ async function deleteCluster(call, sim) {
   if (url) await post(url, `/_sim/clusters/${encodeURIComponent(name)}`, undefined, 'DELETE').catch(() => undefined);
   removeContext(kubeconfigPath(env), `kind-${name}`);
   if (state.kind?.clusters) delete state.kind.clusters[name];
+  // helm keeps releases as Secrets inside the cluster: they go with it (fake helm: state.helm.releases).
+  for (const key of Object.keys(state.helm?.releases ?? {})) if (key.startsWith(`kind-${name}/`)) delete state.helm.releases[key];
   const stderr = `Deleting cluster "${name}" ...\n${nodes.length > 0 ? `Deleted nodes: [${nodes.map((n) => `"${n.name}"`).join(' ')}]\n` : ''}`;
   return ok('', stderr, true);
 }
