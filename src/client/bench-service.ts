@@ -94,7 +94,7 @@ export async function loadPrompts(options: BenchOptions): Promise<BenchPrompt[]>
 function progressText(p: Progress): string {
   const s = p.elapsedMs / 1000;
   const tps = s > 0 ? p.outputTokens / s : 0;
-  return `${p.completed + p.failed}/${p.total} done · ${p.failed} failed · ${p.inFlight} in flight · ${Math.round(tps).toLocaleString('en-US')} tok/s`;
+  return `${p.completed + p.failed}/${p.total} · ${p.inFlight} running · ${p.failed} failed · ${Math.round(tps).toLocaleString('en-US')} tok/s`;
 }
 
 export async function runBench(ctx: Context, options: BenchOptions): Promise<BenchSummary> {
@@ -129,7 +129,8 @@ export async function runBench(ctx: Context, options: BenchOptions): Promise<Ben
     : `${options.concurrency} in flight`;
   let load: LoadResult;
   try {
-    load = await ctx.io.step(`Benchmarking ${conn.model} at ${endpoint}: ${options.requests} requests, ${mode}`, async (step) => {
+    ctx.io.info(`${options.requests} requests to ${conn.model} at ${endpoint}, ${mode}.`);
+    load = await ctx.io.step(`Benchmarking ${conn.model}`, async (step) => {
       const result = await runLoad({
         client: conn.client,
         model: conn.model,

@@ -172,6 +172,7 @@ describe('kindling bench (built CLI)', () => {
     expect(lines).toHaveLength(40);
     expect(lines.filter((l) => !l.success).map((l) => l.error)).toEqual(Array(4).fill('the server closed the connection mid-response'));
     expect(run.stderr).toContain('Benchmarking fake/model');
+    expect(run.stderr).toContain(`40 requests to fake/model at ${s.url}, 4 in flight.`);
   });
 
   it('the human summary reads like benchmark_serving', async () => {

@@ -178,7 +178,6 @@ export async function startFakeVllm(options: FakeVllmOptions = {}): Promise<Fake
   const stats = emptyStats();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  const immediates = new Set<NodeJS.Immediate>();
   const openResponses = new Set<ServerResponse>();
   let created = Math.floor(Date.now() / 1000);
   let idCounter = 0;
@@ -448,31 +447,19 @@ export async function startFakeVllm(options: FakeVllmOptions = {}): Promise<Fake
       }
       schedule(arrivedAt + ttft + next * itl);
     };
-    // Runs pump at `due` (performance.now() ms): a timer to within 1.5 ms, then setImmediate until
-    // due, because timers have 1 ms granularity and may fire up to 1 ms early.
+    // Runs pump at `due` (performance.now() ms), never before: timers have 1 ms granularity and may
+    // fire up to 1 ms early, so an early timer is armed again (a token can be up to ~1 ms late; the
+    // records keep the actual write times, which are the truth clients are compared with).
     const schedule = (due: number): void => {
       const wait = due - performance.now();
       if (wait <= 0) {
         pump();
         return;
       }
-      if (wait <= 1.5) {
-        const spin = () => {
-          immediates.delete(im);
-          if (performance.now() >= due) pump();
-          else {
-            im = setImmediate(spin);
-            immediates.add(im);
-          }
-        };
-        let im = setImmediate(spin);
-        immediates.add(im);
-        return;
-      }
       const t = setTimeout(() => {
         timers.delete(t);
         schedule(due);
-      }, wait - 1.5);
+      }, wait);
       timers.add(t);
     };
     if (ttft <= 0 && itl <= 0) pump();
@@ -504,8 +491,6 @@ export async function startFakeVllm(options: FakeVllmOptions = {}): Promise<Fake
     close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      for (const im of immediates) clearImmediate(im);
-      immediates.clear();
       for (const res of openResponses) res.destroy();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
