@@ -32,7 +32,7 @@ describe('fake docker', () => {
     // A second run with the same name conflicts (exit 125); the image is not pulled again.
     const again = docker(sim, ['run', '-d', '--name', 'cpk', 'registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.11.1']);
     expect(again.status).toBe(125);
-    expect(sim.state().docker.pulls).toHaveLength(1);
+    expect((sim.state().docker as { pulls?: string[] }).pulls).toHaveLength(1);
 
     expect(docker(sim, ['stop', 'cpk']).stdout).toBe('cpk\n');
     expect(docker(sim, ['ps', '--format', '{{.Names}}']).stdout).toBe('');
