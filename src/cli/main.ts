@@ -39,6 +39,13 @@ function commanderExitCode(error: CommanderError): number {
 }
 
 function processCliEnv(): CliEnv {
+  // A reader that went away (`kindling --help | head`) is not an error: stop quietly, as Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   return {
     env: process.env,
     stdout: process.stdout,
