@@ -125,6 +125,10 @@ export const hostSchema = z.strictObject({
   mirror: z.string().url().optional().describe('Base URL of a download mirror for kubectl, helm and kind (host setup)'),
   hfEndpoint: z.string().url().optional().describe('HF_ENDPOINT for model downloads, e.g. https://hf-mirror.com'),
   fix: z.boolean().optional().describe('Run `kindling host setup` before the preflight checks. Flag: --fix'),
+  registryMirrors: z
+    .record(z.enum(['docker.io', 'nvcr.io', 'registry.k8s.io', 'ghcr.io']), z.string().url())
+    .optional()
+    .describe('Registry mirrors the host image cache fetches from, e.g. {"docker.io": "https://docker.m.daocloud.io"} (the canonical registry stays the fallback)'),
 });
 
 export const kindlingConfigSchema = z
@@ -278,7 +282,7 @@ export interface ResolvedConfig {
   gpuOperator: { enabled: boolean; version?: string; timeoutMs: number; timeSlicing?: number; dcgmExporter: boolean };
   loadBalancer: { enabled: boolean; mode: 'container' | 'binary'; gatewayApi: boolean };
   models: ModelConfig[];
-  host: { mirror?: string; hfEndpoint?: string; fix: boolean };
+  host: { mirror?: string; hfEndpoint?: string; fix: boolean; registryMirrors: Record<string, string> };
 }
 
 export function resolveConfig(config: KindlingConfig): ResolvedConfig {
@@ -308,6 +312,7 @@ export function resolveConfig(config: KindlingConfig): ResolvedConfig {
       ...(config.host?.mirror ? { mirror: config.host.mirror } : {}),
       ...(config.host?.hfEndpoint ? { hfEndpoint: config.host.hfEndpoint } : {}),
       fix: config.host?.fix ?? false,
+      registryMirrors: { ...(config.host?.registryMirrors ?? {}) },
     },
   };
 }

@@ -14,6 +14,9 @@
  *   `server`: containerd falls back to the upstream when the cache is down, so the cache can never
  *   break a pull. hosts.toml is read at pull time: no containerd restart.
  *
+ * A mirror (kindling.yaml `host.registryMirrors`, e.g. docker.io → https://docker.m.daocloud.io)
+ * becomes the cache's remote; hosts.toml keeps the canonical registry as containerd's fallback.
+ *
  * Why not `docker pull` on the host + `kind load docker-image`: that copies the whole image into
  * every GPU worker through `docker save | ctr import` on every new cluster (minutes for 9 GB, and a
  * second full copy in the host's Docker store), and covers only images kindling knows in advance;
@@ -45,6 +48,16 @@ export const UPSTREAMS: Upstream[] = [
   { host: 'ghcr.io', remote: 'https://ghcr.io' },
 ];
 
+/** The upstreams, with a mirror as the cache's remote where one is configured (host.registryMirrors). */
+export function upstreamsWith(mirrors: Record<string, string> = {}): Upstream[] {
+  return UPSTREAMS.map((u) => (mirrors[u.host] ? { host: u.host, remote: mirrors[u.host] as string } : u));
+}
+
+/** Where the canonical registry is (the hosts.toml `server`: containerd's fallback when the cache is down). */
+function canonical(host: string): string {
+  return UPSTREAMS.find((u) => u.host === host)?.remote ?? `https://${host}`;
+}
+
 export function cacheContainerName(upstream: Upstream): string {
   return `kindling-cache-${upstream.host.replace(/[^a-z0-9]+/g, '-')}`;
 }
@@ -52,7 +65,7 @@ export function cacheContainerName(upstream: Upstream): string {
 /** The containerd hosts.toml of one upstream: the cache first, the upstream as the fallback server. */
 export function hostsToml(upstream: Upstream): string {
   return `# Written by kindling: pull ${upstream.host} images through the host cache (falls back to the server).
-server = "${upstream.remote}"
+server = "${canonical(upstream.host)}"
 
 [host."http://${cacheContainerName(upstream)}:5000"]
   capabilities = ["pull", "resolve"]
@@ -78,6 +91,7 @@ export function dockerRunArgv(upstream: Upstream, cacheDir: string): string[] {
     '--network', KIND_NETWORK,
     '--label', `${REGISTRY_CACHE_LABEL}=${REGISTRY_CACHE_ROLE}`,
     '--label', `dev.kindling.upstream=${upstream.host}`,
+    '--label', `dev.kindling.remote=${upstream.remote}`,
     '-v', `${cacheDir}/registry/${upstream.host}:/var/lib/registry`,
     '-e', `REGISTRY_PROXY_REMOTEURL=${upstream.remote}`,
     REGISTRY_CACHE_IMAGE.image,
@@ -88,11 +102,12 @@ interface CacheContainer {
   name: string;
   state: string;
   networks: string[];
+  remote: string;
 }
 
 export async function listCacheContainers(ctx: Context): Promise<CacheContainer[]> {
   const r = await ctx.runner.run({
-    argv: ['docker', 'ps', '-a', '--filter', `label=${REGISTRY_CACHE_LABEL}=${REGISTRY_CACHE_ROLE}`, '--format', '{{.Names}}\t{{.State}}\t{{.Networks}}'],
+    argv: ['docker', 'ps', '-a', '--filter', `label=${REGISTRY_CACHE_LABEL}=${REGISTRY_CACHE_ROLE}`, '--format', '{{.Names}}\t{{.State}}\t{{.Networks}}\t{{.Label "dev.kindling.remote"}}'],
     mutating: false,
     allowFailure: true,
   });
@@ -101,8 +116,8 @@ export async function listCacheContainers(ctx: Context): Promise<CacheContainer[
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => {
-      const [name = '', state = '', networks = ''] = l.split('\t');
-      return { name, state, networks: networks.split(',').filter((n) => n !== '') };
+      const [name = '', state = '', networks = '', remote = ''] = l.split('\t');
+      return { name, state, networks: networks.split(',').filter((n) => n !== ''), remote };
     });
 }
 
@@ -113,27 +128,32 @@ function cacheFile(ctx: Context, cacheDir: string, rel: string): string {
   return root !== '' && abs.startsWith(root) ? abs.slice(root.length) : abs;
 }
 
-export async function imageCacheDone(ctx: Context, cacheDir: string): Promise<DoneResult> {
+export async function imageCacheDone(ctx: Context, cacheDir: string, mirrors: Record<string, string> = {}): Promise<DoneResult> {
   const containers = await listCacheContainers(ctx);
-  for (const u of UPSTREAMS) {
+  for (const u of upstreamsWith(mirrors)) {
     const c = containers.find((x) => x.name === cacheContainerName(u));
-    if (!c || c.state !== 'running' || !c.networks.includes(KIND_NETWORK)) return false;
+    if (!c || c.state !== 'running' || !c.networks.includes(KIND_NETWORK) || c.remote !== u.remote) return false;
     if ((await ctx.files.read(cacheFile(ctx, cacheDir, `registry/certs.d/${u.host}/hosts.toml`))) !== hostsToml(u)) return false;
   }
   return { reason: `${UPSTREAMS.length} registry caches running (${UPSTREAMS.map((u) => u.host).join(', ')})` };
 }
 
 /** Starts whatever part of the cache is missing. Needs kind's network (created by the first cluster). */
-export async function ensureImageCache(ctx: Context, cacheDir: string): Promise<string> {
+export async function ensureImageCache(ctx: Context, cacheDir: string, mirrors: Record<string, string> = {}): Promise<string> {
   const containers = await listCacheContainers(ctx);
   let started = 0;
-  for (const u of UPSTREAMS) {
+  for (const u of upstreamsWith(mirrors)) {
     const path = cacheFile(ctx, cacheDir, `registry/certs.d/${u.host}/hosts.toml`);
     if ((await ctx.files.read(path)) !== hostsToml(u)) {
       await ctx.files.write(path, hostsToml(u), { root: true, description: `containerd mirror for ${u.host} (mounted into every node)` });
     }
     const name = cacheContainerName(u);
-    const c = containers.find((x) => x.name === name);
+    let c = containers.find((x) => x.name === name);
+    if (c && c.remote !== u.remote) {
+      // Another remote (a mirror was set or changed): replace the container; its storage stays.
+      await ctx.runner.run({ argv: ['docker', 'rm', '-f', name], mutating: true, description: `the ${u.host} cache fetches from ${u.remote} now` });
+      c = undefined;
+    }
     if (c && !c.networks.includes(KIND_NETWORK)) {
       await ctx.runner.run({ argv: ['docker', 'network', 'connect', KIND_NETWORK, name], mutating: true, description: 'so kind nodes reach the cache by name' });
     }

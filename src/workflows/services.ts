@@ -48,11 +48,11 @@ export function realUpServices(): UpServices {
       enabled: (config) => config.registryCache,
       isDone: async (ctx, config) => {
         const { imageCacheDone } = await import('./image-cache.js');
-        return imageCacheDone(ctx, cacheDirOf(ctx, config));
+        return imageCacheDone(ctx, cacheDirOf(ctx, config), config.host.registryMirrors);
       },
       run: async (ctx, config) => {
         const { ensureImageCache } = await import('./image-cache.js');
-        return ensureImageCache(ctx, cacheDirOf(ctx, config));
+        return ensureImageCache(ctx, cacheDirOf(ctx, config), config.host.registryMirrors);
       },
     },
 
