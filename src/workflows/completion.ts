@@ -148,11 +148,12 @@ function zsh(root: CommandNode): string {
       ...f.node.argChoices.map((c) => `${c}:${c}`),
     ];
     const opts = f.options.flatMap((o) => o.flags.map((flag) => `${flag}:${oneLine(o.description).replace(/:/g, '\\:')}`));
-    lines.push(`  ${fn}_cmds[${key}]=${zshQuote(cmds.join('\n'))}`);
-    lines.push(`  ${fn}_opts[${key}]=${zshQuote(opts.join('\n'))}`);
+    // `arr+=( key value )`: zsh keeps quotes inside `arr['key']=…` subscripts as part of the key.
+    lines.push(`  ${fn}_cmds+=( ${key} ${zshQuote(cmds.join('\n'))} )`);
+    lines.push(`  ${fn}_opts+=( ${key} ${zshQuote(opts.join('\n'))} )`);
     for (const o of f.options.filter((x) => x.takesValue)) {
       for (const flag of o.flags) {
-        lines.push(`  ${fn}_vals[${zshQuote(`${f.path.join(' ')}|${flag}`)}]=${zshQuote(o.choices ? o.choices.join(' ') : o.file ? '__file__' : '__any__')}`);
+        lines.push(`  ${fn}_vals+=( ${zshQuote(`${f.path.join(' ')}|${flag}`)} ${zshQuote(o.choices ? o.choices.join(' ') : o.file ? '__file__' : '__any__')} )`);
       }
     }
   }

@@ -62,3 +62,34 @@ describe('kindling completion', () => {
     expect((await kindling(['completion', 'powershell'])).code).toBe(2);
   });
 });
+
+function has(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('completion scripts parse in their shells (where installed: apt-get install zsh fish)', () => {
+  it.skipIf(!has('zsh'))('zsh -n accepts it, and its tables hold the up options', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kindling-zsh-'));
+    const file = join(dir, '_kindling');
+    writeFileSync(file, (await kindling(['completion', 'zsh'])).out);
+    execFileSync('zsh', ['-n', file]);
+    const out = execFileSync('zsh', ['-c', `source ${file} 2>/dev/null; _kindling_init; print -r -- \${_kindling_vals[kindling up|--file]}; print -r -- \${_kindling_opts[kindling up]}`], { encoding: 'utf8' });
+    expect(out.split('\n')[0]).toBe('__file__');
+    expect(out).toContain('--dry-run:print the whole ordered plan');
+  });
+
+  it.skipIf(!has('fish'))('fish completes subcommands and options', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kindling-fish-'));
+    const file = join(dir, 'kindling.fish');
+    writeFileSync(file, (await kindling(['completion', 'fish'])).out);
+    execFileSync('fish', ['-n', file]);
+    const out = execFileSync('fish', ['-c', `source ${file}; complete -C 'kindling up --dry'; complete -C 'kindling completion '`], { encoding: 'utf8' });
+    expect(out).toMatch(/^--dry-run\t/m);
+    expect(out.split('\n').filter((l) => /^(bash|zsh|fish)$/.test(l.split('\t')[0] ?? '')).length).toBe(3);
+  });
+});
