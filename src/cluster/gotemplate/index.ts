@@ -12,8 +12,8 @@
 //
 // Not supported, deliberately: complex numbers, channels and Go structs (data is YAML/JSON-like),
 // sprig's network and crypto generators (getHostByName, genCA, bcrypt, encryptAES... — they fail
-// with a clear error), and sprig's date functions. Go's map-order randomness in sprig's `keys`
-// and `values` is replaced by key order.
+// with a clear error). Go's map-order randomness in sprig's `keys` and `values` is replaced by key
+// order. Strings are Unicode: byte-slicing functions that cut a multi-byte character yield U+FFFD.
 //
 // kindling extensions (opt-in, `extensions: { helm: true }`, never in nvkind): toYaml, fromYaml,
 // fromYamlArray, required, include, tpl.

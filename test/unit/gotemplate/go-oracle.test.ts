@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTemplate, parseValuesYaml, TemplateError } from '../../../src/cluster/gotemplate/index.js';
 
 interface Case {
@@ -15,7 +15,7 @@ interface Case {
   err: string;
 }
 const file = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/nvkind-templates/go-oracle/expected.json');
-const { groups } = JSON.parse(readFileSync(file, 'utf8')) as { groups: { values: string; cases: Case[] }[] };
+const { groups } = JSON.parse(readFileSync(file, 'utf8')) as { groups: { tz: string; values: string; cases: Case[] }[] };
 
 function run(tmpl: string, values: string): { out: string; err: string } {
   try {
@@ -34,6 +34,15 @@ describe('Go oracle cases', () => {
 
   groups.forEach((g, gi) => {
     describe(`values set ${gi + 1}`, () => {
+      // Local time is the TZ the group was rendered under (date functions use it).
+      const saved = process.env.TZ;
+      beforeAll(() => {
+        process.env.TZ = g.tz;
+      });
+      afterAll(() => {
+        if (saved === undefined) delete process.env.TZ;
+        else process.env.TZ = saved;
+      });
       it.each(g.cases.map((c) => ({ ...c, name: c.tmpl.length > 70 ? c.tmpl.slice(0, 70) + '…' : c.tmpl })))('$name', (c) => {
         expect(run(c.tmpl, g.values)).toEqual({ out: c.out, err: c.err });
       });

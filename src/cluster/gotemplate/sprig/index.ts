@@ -1,6 +1,7 @@
 // sprig v3.2.3's TxtFuncMap, assembled from the function groups.
 
 import type { FuncDef } from '../value.js';
+import { dateFuncs } from './dates.js';
 import { defaultFuncs } from './defaults.js';
 import { dictFuncs } from './dicts.js';
 import { listFuncs } from './lists.js';
@@ -9,6 +10,7 @@ import { miscFuncs } from './misc.js';
 import { regexFuncs } from './regex.js';
 import { semverFuncs } from './semver.js';
 import { stringFuncs } from './strings.js';
+import { urlFuncs } from './url.js';
 
 export const sprigFuncs: Readonly<Record<string, FuncDef>> = {
   ...stringFuncs,
@@ -19,4 +21,6 @@ export const sprigFuncs: Readonly<Record<string, FuncDef>> = {
   ...miscFuncs,
   ...regexFuncs,
   ...semverFuncs,
+  ...urlFuncs,
+  ...dateFuncs,
 };
