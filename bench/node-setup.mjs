@@ -1,7 +1,10 @@
 // `npm run bench` figure: nvkind-style GPU node setup of 8 workers against 1 worker on the simulated
 // host, with a fixed delay on every command run inside a node (docker exec …). kindling sets nodes up
 // in parallel, so the 8-worker setup should take about as long as the 1-worker one (target <= 1.5).
-// The phase is timed from the fake-tool journal: first `docker exec` start → last `docker exec` end.
+// Both runs are on the same 8-GPU host, so each node does the same work (one probe exec, then toolkit,
+// runtime, restart, params, and removing the other 7 GPUs' device nodes): the 1-worker cluster is
+// `--gpus 0`. The phase is timed from the fake-tool journal: first `docker exec` start → last
+// `docker exec` end.
 // The simulated host (test/sim, TypeScript) is bundled with esbuild on the fly, as noop-up.mjs does.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -34,16 +37,20 @@ async function loadSim() {
   }
 }
 
-async function setupSeconds(lib, gpus, delayMs) {
-  const scenario = lib.clusterScenario(gpus, `bench: ${gpus} GPU workers`);
+async function setupSeconds(lib, workers, delayMs) {
+  const hostGpus = 8;
+  const scenario = lib.clusterScenario(hostGpus, `bench: ${workers} GPU workers on an ${hostGpus}-GPU host`);
   scenario.delays.push({ match: '^docker exec ', ms: delayMs });
   const sim = lib.createSimHost(scenario);
   const kube = await lib.attachFakeKube(sim);
   try {
     lib.seedToolkitCache(sim);
-    const r = await sim.runCli(['cluster', 'create'], { timeoutMs: 300_000 });
-    if (r.exitCode !== 0) throw new Error(`cluster create with ${gpus} GPUs failed (exit ${r.exitCode}):\n${r.stderr.split('\n').slice(-12).join('\n')}`);
+    const args = workers === hostGpus ? [] : ['--gpus', [...Array(workers).keys()].join(',')];
+    const r = await sim.runCli(['cluster', 'create', ...args], { timeoutMs: 300_000 });
+    if (r.exitCode !== 0) throw new Error(`cluster create with ${workers} GPU workers failed (exit ${r.exitCode}):\n${r.stderr.split('\n').slice(-12).join('\n')}`);
     const execs = sim.journal().filter((e) => e.tool === 'docker' && e.args[0] === 'exec' && !e.args.includes('--query-gpu=index,name,uuid'));
+    const nodes = new Set(execs.map((e) => e.args[1])).size;
+    if (nodes !== workers) throw new Error(`expected node commands on ${workers} workers, saw ${nodes}`);
     const mutating = execs.filter((e) => e.mutating).length;
     const start = Math.min(...execs.map((e) => e.start));
     const end = Math.max(...execs.map((e) => e.end));
@@ -63,7 +70,7 @@ export async function runNodeSetupBench({ delayMs = 1000 } = {}) {
   return {
     lines: [
       `cluster.node_setup_8_vs_1 = ${ratio.toFixed(2)} (target <= 1.5)`,
-      `# node setup: 1 worker ${one.seconds.toFixed(1)} s (${one.commands} node commands), 8 workers ${eight.seconds.toFixed(1)} s (${eight.commands} node commands), ${delayMs} ms per node command`,
+      `# node setup on an 8-GPU host: 1 worker (--gpus 0) ${one.seconds.toFixed(1)} s (${one.commands} node commands), 8 workers ${eight.seconds.toFixed(1)} s (${eight.commands} node commands), ${delayMs} ms per node command`,
     ],
   };
 }

@@ -9,6 +9,10 @@
  *   restart  — `systemctl restart containerd` when containerd does not run with the nvidia runtime yet;
  *   params   — mask ModifyDeviceFiles in /proc/driver/nvidia/params only when it is not already 0;
  *   devices  — remove /dev/nvidia<i> of GPUs that are not the node's.
+ *
+ * What a node needs is found by ONE read-only `docker exec <node> sh -c <probe script>` per node
+ * (toolkit version, containerd drop-in, crictl's runtime handlers, the params file, /dev), whose
+ * sectioned output is parsed here; every mutating step stays a separate, idempotent command.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -59,15 +63,92 @@ export type ToolkitSource = { kind: 'cache'; files: string[] } | { kind: 'apt' }
 
 export const RUNTIME_DROP_IN = '/etc/containerd/conf.d/99-nvidia.toml';
 
+/** Paths inside a node that the setup reads or changes (the real suite points them at files it controls). */
+export interface NodePaths {
+  /** The driver's /proc directory: `<dir>/params` is read, and masked by a bind mount. */
+  driverProcDir: string;
+}
+
+export const DEFAULT_NODE_PATHS: NodePaths = { driverProcDir: '/proc/driver/nvidia' };
+
 const exec = (node: string, ...argv: string[]) => ['docker', 'exec', node, ...argv];
 
-export const PROBES = {
-  toolkit: (node: string) => exec(node, 'dpkg-query', '-W', '-f=${Version}', 'nvidia-container-toolkit'),
-  runtimeFile: (node: string) => exec(node, 'cat', RUNTIME_DROP_IN),
-  runtimeLoaded: (node: string) => exec(node, 'crictl', 'info'),
-  params: (node: string) => exec(node, 'cat', '/proc/driver/nvidia/params'),
-  devices: (node: string) => exec(node, 'ls', '/dev'),
-};
+/** Marks each section of the probe script's output: `@@kindling-probe <name> <exit code>`. */
+export const PROBE_MARK = '@@kindling-probe';
+
+export type ProbeName = 'toolkit' | 'runtime-file' | 'crictl' | 'params' | 'dev';
+
+/** The read-only commands of the node probe, in output order (each a plain command line for `sh`). */
+export function probeCommands(paths: NodePaths = DEFAULT_NODE_PATHS): [ProbeName, string][] {
+  return [
+    ['toolkit', "dpkg-query -W '-f=${Version}' nvidia-container-toolkit"],
+    ['runtime-file', `cat ${RUNTIME_DROP_IN}`],
+    ['crictl', 'crictl info'],
+    ['params', `cat ${paths.driverProcDir}/params`],
+    ['dev', 'ls /dev'],
+  ];
+}
+
+/**
+ * One POSIX sh script running every probe: for each, a marker line with its exit code, then its
+ * stdout (stderr dropped). The script itself always exits 0; a non-zero exit is docker's (no such
+ * container, not running).
+ */
+export function probeScript(paths: NodePaths = DEFAULT_NODE_PATHS): string {
+  return [
+    `p() { n=$1; shift; o=$("$@" 2>/dev/null); r=$?; printf '${PROBE_MARK} %s %s\\n%s\\n' "$n" "$r" "$o"; }`,
+    ...probeCommands(paths).map(([name, command]) => `p ${name} ${command}`),
+  ].join('\n');
+}
+
+export function probeArgv(node: string, paths: NodePaths = DEFAULT_NODE_PATHS): string[] {
+  return exec(node, 'sh', '-c', probeScript(paths));
+}
+
+export interface ProbeSection {
+  exitCode: number;
+  stdout: string;
+}
+
+/** Splits the probe script's output into its sections (unknown text before the first marker is ignored). */
+export function parseProbeOutput(stdout: string): Map<string, ProbeSection> {
+  const sections = new Map<string, ProbeSection>();
+  const markRe = new RegExp(`^${PROBE_MARK} (\\S+) (\\d+)$`);
+  let current: { name: string; exitCode: number; lines: string[] } | undefined;
+  const flush = () => {
+    if (current) sections.set(current.name, { exitCode: current.exitCode, stdout: current.lines.join('\n').replace(/\n+$/, '') });
+  };
+  for (const line of stdout.split('\n')) {
+    const m = markRe.exec(line);
+    if (m) {
+      flush();
+      current = { name: m[1] as string, exitCode: Number(m[2]), lines: [] };
+    } else if (current) {
+      current.lines.push(line);
+    }
+  }
+  flush();
+  return sections;
+}
+
+/** The node state from the probe sections (pure). */
+export function nodeStateFromProbe(sections: Map<string, ProbeSection>): NodeState {
+  const section = (n: ProbeName): ProbeSection => sections.get(n) ?? { exitCode: 127, stdout: '' };
+  const toolkit = section('toolkit');
+  const runtimeFile = section('runtime-file');
+  const crictl = section('crictl');
+  const params = section('params');
+  const version = toolkit.exitCode === 0 ? toolkit.stdout.trim() : '';
+  const fileHasNvidia = runtimeFile.exitCode === 0 && /nvidia/.test(runtimeFile.stdout);
+  return {
+    ...(version !== '' ? { toolkitVersion: version } : {}),
+    runtimeConfigured: fileHasNvidia,
+    // Without crictl the file is the best evidence there is.
+    runtimeLoaded: crictl.exitCode === 0 ? /"nvidia"/.test(crictl.stdout) : fileHasNvidia,
+    paramsMasked: params.exitCode === 0 && paramsMasked(params.stdout),
+    deviceNodes: parseDevNodes(section('dev').stdout),
+  };
+}
 
 /** Host directory holding the toolkit .debs of the pinned version. */
 export function toolkitCacheDir(hostCacheDir: string): string {
@@ -108,14 +189,15 @@ export function aptInstallScript(): string {
   ].join('\n');
 }
 
-export function maskParamsScript(): string {
+export function maskParamsScript(paths: NodePaths = DEFAULT_NODE_PATHS): string {
   // nvkind's masking, guarded: `umount -R /proc/driver/nvidia` fails ("not mounted") with host
   // toolkit >= 1.18, which is why the old nvkind broke; here it may fail harmlessly.
+  const dir = paths.driverProcDir;
   return [
-    'umount -R /proc/driver/nvidia 2>/dev/null || true',
-    'cp /proc/driver/nvidia/params /root/gpu-params',
+    `umount -R ${dir} 2>/dev/null || true`,
+    `cp ${dir}/params /root/gpu-params`,
     "sed -i 's/^ModifyDeviceFiles: 1$/ModifyDeviceFiles: 0/' /root/gpu-params",
-    'mount --bind /root/gpu-params /proc/driver/nvidia/params',
+    `mount --bind /root/gpu-params ${dir}/params`,
   ].join(' && ');
 }
 
@@ -128,7 +210,7 @@ export function removeDevicesScript(indices: number[]): string {
  * The steps a node still needs, from what its probes found (pure: unit-tested with states).
  * `hostGpuCount` bounds the device nodes a node may have.
  */
-export function planNodeSteps(node: GpuNodeTarget, state: NodeState, source: ToolkitSource): NodeStep[] {
+export function planNodeSteps(node: GpuNodeTarget, state: NodeState, source: ToolkitSource, paths: NodePaths = DEFAULT_NODE_PATHS): NodeStep[] {
   const steps: NodeStep[] = [];
   const t = NVIDIA_CONTAINER_TOOLKIT;
   if (state.toolkitVersion !== t.debVersion) {
@@ -146,7 +228,7 @@ export function planNodeSteps(node: GpuNodeTarget, state: NodeState, source: Too
     steps.push({ step: 'restart', argv: exec(node.name, 'systemctl', 'restart', 'containerd'), description: 'load the nvidia runtime' });
   }
   if (!state.paramsMasked) {
-    steps.push({ step: 'params', argv: exec(node.name, 'sh', '-c', maskParamsScript()), description: 'stop the driver re-creating device nodes for unassigned GPUs' });
+    steps.push({ step: 'params', argv: exec(node.name, 'sh', '-c', maskParamsScript(paths)), description: 'stop the driver re-creating device nodes for unassigned GPUs' });
   }
   if (node.gpus !== 'all') {
     const assigned = new Set(node.gpus);
@@ -158,29 +240,16 @@ export function planNodeSteps(node: GpuNodeTarget, state: NodeState, source: Too
   return steps;
 }
 
-/** Runs the read-only probes of a node. */
-export async function probeNode(ctx: Context, node: string): Promise<NodeState> {
-  const run = (argv: string[]) => ctx.runner.run({ argv, mutating: false, allowFailure: true, timeoutMs: 60_000 });
-  const [toolkit, runtimeFile, runtimeLoaded, params, devices] = await Promise.all([
-    run(PROBES.toolkit(node)),
-    run(PROBES.runtimeFile(node)),
-    run(PROBES.runtimeLoaded(node)),
-    run(PROBES.params(node)),
-    run(PROBES.devices(node)),
-  ]);
-  if (devices.exitCode !== 0) {
-    throw new ExternalError(`Cannot inspect node ${node}: ${devices.stderr.trim() || `docker exec exited with ${devices.exitCode}`}`, PROBES.devices(node).join(' '), devices.exitCode, tail(devices.stderr), ['kindling cluster list', 'docker ps']);
+/** Runs the node's read-only probe (one `docker exec … sh -c`) and parses what it found. */
+export async function probeNode(ctx: Context, node: string, paths: NodePaths = DEFAULT_NODE_PATHS): Promise<NodeState> {
+  const argv = probeArgv(node, paths);
+  const r = await ctx.runner.run({ argv, mutating: false, allowFailure: true, timeoutMs: 60_000 });
+  const sections = r.exitCode === 0 ? parseProbeOutput(r.stdout) : undefined;
+  if (!sections?.has('dev')) {
+    const why = r.stderr.trim() || (r.exitCode === 0 ? 'the probe printed no /dev listing' : `docker exec exited with ${r.exitCode}`);
+    throw new ExternalError(`Cannot inspect node ${node}: ${why}`, `docker exec ${node} sh -c <probe script>`, r.exitCode, tail(r.stderr), ['kindling cluster list', 'docker ps']);
   }
-  const version = toolkit.exitCode === 0 ? toolkit.stdout.trim() : '';
-  const fileHasNvidia = runtimeFile.exitCode === 0 && /nvidia/.test(runtimeFile.stdout);
-  return {
-    ...(version !== '' ? { toolkitVersion: version } : {}),
-    runtimeConfigured: fileHasNvidia,
-    // Without crictl the file is the best evidence there is.
-    runtimeLoaded: runtimeLoaded.exitCode === 0 ? /"nvidia"/.test(runtimeLoaded.stdout) : fileHasNvidia,
-    paramsMasked: params.exitCode === 0 && paramsMasked(params.stdout),
-    deviceNodes: parseDevNodes(devices.stdout),
-  };
+  return nodeStateFromProbe(sections);
 }
 
 /** A node that does not exist yet (a --dry-run before `kind create`): what a fresh kind node looks like. */
@@ -262,6 +331,8 @@ export interface SetupGpuNodesOptions {
   hostCacheDir: string;
   /** The nodes do not exist yet (--dry-run before kind create): plan for fresh nodes. */
   planOnly?: boolean;
+  /** Paths inside the nodes (default: the real ones). */
+  nodePaths?: NodePaths;
 }
 
 class NodeStepFailure extends Error {
@@ -283,12 +354,13 @@ class NodeStepFailure extends Error {
  */
 export async function setupGpuNodes(ctx: Context, options: SetupGpuNodesOptions): Promise<NodeSetupResult[]> {
   if (options.nodes.length === 0) return [];
+  const paths = options.nodePaths ?? DEFAULT_NODE_PATHS;
   const states = new Map<string, NodeState>();
   await ctx.io.step(`Inspect ${options.nodes.length} GPU node${options.nodes.length === 1 ? '' : 's'}`, async (s) => {
     const fresh = options.planOnly ? await freshNodeState(ctx, options.hostGpuCount) : undefined;
-    const found = await Promise.all(options.nodes.map(async (n) => [n.name, fresh ?? (await probeNode(ctx, n.name))] as const));
+    const found = await Promise.all(options.nodes.map(async (n) => [n.name, fresh ?? (await probeNode(ctx, n.name, paths))] as const));
     for (const [name, state] of found) states.set(name, state);
-    const todo = options.nodes.filter((n) => planNodeSteps(n, states.get(n.name) as NodeState, { kind: 'apt' }).length > 0).length;
+    const todo = options.nodes.filter((n) => planNodeSteps(n, states.get(n.name) as NodeState, { kind: 'apt' }, paths).length > 0).length;
     s.done(todo === 0 ? 'all set up already' : `${todo} to set up`);
   });
   const needsToolkit = [...states.values()].some((st) => st.toolkitVersion !== NVIDIA_CONTAINER_TOOLKIT.debVersion);
@@ -303,7 +375,7 @@ export async function setupGpuNodes(ctx: Context, options: SetupGpuNodesOptions)
   const outcomes = await Promise.allSettled(
     options.nodes.map((node) =>
       ctx.io.step(`GPU setup of ${node.name}`, async (s) => {
-        const steps = planNodeSteps(node, states.get(node.name) as NodeState, source);
+        const steps = planNodeSteps(node, states.get(node.name) as NodeState, source, paths);
         if (steps.length === 0) {
           s.skip('already set up');
           return { node: node.name, ran: [] };

@@ -92,6 +92,10 @@ describe('kindling cluster (simulated host)', () => {
     const { sim } = await setup(clusterScenario(4));
     const r = await sim.runCli(['cluster', 'create']);
     expect(r.exitCode, r.stderr).toBe(0);
+    // one read-only probe exec per node (a single `sh -c` script), before any mutating step
+    const probes = execs(sim).filter((e) => !e.mutating);
+    expect(probes.map(nodeOf).sort()).toEqual(['kindling-worker', 'kindling-worker2', 'kindling-worker3', 'kindling-worker4']);
+    expect(probes.every((e) => e.args[2] === 'sh' && e.args[3] === '-c' && e.args[4]?.includes('p dev ls /dev'))).toBe(true);
     const gpus = JSON.parse((await sim.runCli(['cluster', 'gpus', '--json'])).stdout) as GpusJson;
     expect(gpus.duplicates).toEqual([]);
     expect(gpus.nodes.map((n) => [n.node, n.gpus.map((g) => g.uuid)])).toEqual(

@@ -54,9 +54,9 @@ function loadJson(name) {
   return JSON.parse(readFileSync(join(dir, name), 'utf8'));
 }
 
-function saveState(state) {
+function saveState(text) {
   const tmp = join(dir, `state.json.${process.pid}`);
-  writeFileSync(tmp, JSON.stringify(state, null, 2));
+  writeFileSync(tmp, text);
   renameSync(tmp, join(dir, 'state.json'));
 }
 
@@ -70,10 +70,21 @@ const scenario = loadJson('scenario.json');
 const line = [tool, ...args].join(' ');
 const started = Date.now();
 
+// The handler module is imported before taking the state lock: parallel calls overlap in the
+// import, and the lock covers only the state read-modify-write (faults, handler, save).
+const handlerPath = join(here, 'tools', `${tool}.mjs`);
+const handler = existsSync(handlerPath) ? await import(pathToFileURL(handlerPath).href) : undefined;
+
 // Injected faults: { match: regex source over "tool args…", exitCode, stderr, stdout, times, delayMs }.
 // `times` counts down in state.json so that a rerun after a failure succeeds.
 const result = await withLock(async () => {
-  const state = loadJson('state.json');
+  const stateText = readFileSync(join(dir, 'state.json'), 'utf8');
+  const state = JSON.parse(stateText);
+  // Saved only when the call changed it (most calls are read-only probes).
+  const save = () => {
+    const text = JSON.stringify(state, null, 2);
+    if (text !== stateText) saveState(text);
+  };
   const sim = {
     state,
     scenario,
@@ -90,25 +101,22 @@ const result = await withLock(async () => {
   };
   state.faultsUsed ??= {};
   let delayMs = 0;
-  for (const [i, d] of (scenario.delays ?? []).entries()) {
+  for (const d of scenario.delays ?? []) {
     if (new RegExp(d.match).test(line)) delayMs = Math.max(delayMs, d.ms);
-    void i;
   }
   for (const [i, f] of (scenario.faults ?? []).entries()) {
     if (!new RegExp(f.match).test(line)) continue;
     const used = state.faultsUsed[i] ?? 0;
     if (f.times !== undefined && used >= f.times) continue;
     state.faultsUsed[i] = used + 1;
-    saveState(state);
+    save();
     return { fault: true, delayMs: f.delayMs ?? delayMs, stdout: f.stdout ?? '', stderr: f.stderr ?? `sim: injected failure for: ${line}\n`, exitCode: f.exitCode ?? 1, mutating: true };
   }
-  const handlerPath = join(here, 'tools', `${tool}.mjs`);
-  if (!existsSync(handlerPath)) {
+  if (!handler) {
     return { delayMs, stdout: '', stderr: `sim: no fake for '${tool}'\n`, exitCode: 127, mutating: false };
   }
-  const handler = await import(pathToFileURL(handlerPath).href);
   const r = (await handler.handle({ tool, args, stdin, env: process.env }, sim)) ?? {};
-  saveState(state);
+  save();
   return { delayMs: (r.delayMs ?? 0) + delayMs, stdout: r.stdout ?? '', stderr: r.stderr ?? '', exitCode: r.exitCode ?? 0, mutating: r.mutating ?? false };
 });
 

@@ -3,12 +3,31 @@ import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planNodeSteps, setupGpuNodes, parseDevNodes, paramsMasked, type NodeState } from '../../../src/cluster/node-setup.js';
+import {
+  planNodeSteps,
+  setupGpuNodes,
+  parseDevNodes,
+  paramsMasked,
+  parseProbeOutput,
+  nodeStateFromProbe,
+  probeScript,
+  maskParamsScript,
+  PROBE_MARK,
+  type NodeState,
+} from '../../../src/cluster/node-setup.js';
 import { testContext } from '../../helpers/context.js';
 
 const fresh: NodeState = { runtimeConfigured: false, runtimeLoaded: false, paramsMasked: false, deviceNodes: [0, 1, 2, 3] };
 const done: NodeState = { toolkitVersion: '1.18.1-1', runtimeConfigured: true, runtimeLoaded: true, paramsMasked: true, deviceNodes: [1] };
 const cache = { kind: 'cache' as const, files: ['nvidia-container-toolkit_1.18.1-1_amd64.deb'] };
+
+type Section = { rc: number; out?: string };
+/** What the probe script prints (the shape the docker suite checks against a real shell). */
+function probeOut(p: { toolkit?: Section; runtimeFile?: Section; crictl?: Section; params?: Section; dev?: Section }): string {
+  const sec = (name: string, s: Section = { rc: 1 }) => `${PROBE_MARK} ${name} ${s.rc}\n${(s.out ?? '').replace(/\n+$/, '')}\n`;
+  return sec('toolkit', p.toolkit) + sec('runtime-file', p.runtimeFile) + sec('crictl', p.crictl) + sec('params', p.params) + sec('dev', p.dev ?? { rc: 0, out: 'null\n' });
+}
+const probeOf = (node: string) => (argv: readonly string[]) => argv[2] === node && argv[3] === 'sh' && (argv[5] ?? '').startsWith('p() {');
 
 describe('planNodeSteps', () => {
   it('a fresh node needs every step; device removal keeps only its GPUs', () => {
@@ -47,32 +66,35 @@ describe('setupGpuNodes with a strict FakeRunner', () => {
     return dir;
   };
 
-  it('probes, then runs only the missing steps of each node; done nodes run nothing mutating', async () => {
+  it('one probe exec per node, then only the missing steps of each node; done nodes run nothing mutating', async () => {
     const ctx = testContext([
-      { match: /^docker exec k-worker dpkg-query/, stdout: '1.18.1-1' },
-      { match: /^docker exec k-worker cat \/etc\/containerd/, stdout: '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia]' },
-      { match: /^docker exec k-worker crictl info/, stdout: '{"runtimeHandlers":[{"name":"nvidia"}]}' },
-      { match: /^docker exec k-worker cat \/proc/, stdout: 'ModifyDeviceFiles: 0\n' },
-      { match: /^docker exec k-worker ls \/dev/, stdout: 'null\nnvidia0\nnvidiactl\n' },
-      { match: /^docker exec k-worker2 dpkg-query/, exitCode: 1, stderr: 'dpkg-query: no packages found matching nvidia-container-toolkit' },
-      { match: /^docker exec k-worker2 cat \/etc\/containerd/, exitCode: 1 },
-      { match: /^docker exec k-worker2 crictl info/, stdout: '{"runtimeHandlers":[{"name":"runc"}]}' },
-      { match: /^docker exec k-worker2 cat \/proc/, stdout: 'ModifyDeviceFiles: 1\n' },
-      { match: /^docker exec k-worker2 ls \/dev/, stdout: 'null\nnvidia0\nnvidia1\n' },
-      { match: /^docker exec k-worker2 (dpkg -i|nvidia-ctk|systemctl|sh -c)/ },
+      {
+        match: probeOf('k-worker'),
+        times: 1,
+        stdout: probeOut({
+          toolkit: { rc: 0, out: '1.18.1-1' },
+          runtimeFile: { rc: 0, out: '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia]' },
+          crictl: { rc: 0, out: '{"runtimeHandlers":[{"name":"nvidia"}]}' },
+          params: { rc: 0, out: 'ModifyDeviceFiles: 0\n' },
+          dev: { rc: 0, out: 'null\nnvidia0\nnvidiactl\n' },
+        }),
+      },
+      {
+        match: probeOf('k-worker2'),
+        times: 1,
+        stdout: probeOut({ crictl: { rc: 0, out: '{"runtimeHandlers":[{"name":"runc"}]}' }, params: { rc: 0, out: 'ModifyDeviceFiles: 1\n' }, dev: { rc: 0, out: 'null\nnvidia0\nnvidia1\n' } }),
+      },
+      { match: /^docker exec k-worker2 (dpkg -i|nvidia-ctk|systemctl|sh -c (umount|for d))/ },
     ]);
     const results = await setupGpuNodes(ctx, { cluster: 'k', nodes: [{ name: 'k-worker', gpus: [0] }, { name: 'k-worker2', gpus: [1] }], hostGpuCount: 2, hostCacheDir: cacheDir() });
     expect(results).toEqual([{ node: 'k-worker', ran: [] }, { node: 'k-worker2', ran: ['toolkit', 'runtime', 'restart', 'params', 'devices'] }]);
     expect(ctx.runner.mutatingCalls.every((c) => c.argv[2] === 'k-worker2')).toBe(true);
+    expect(ctx.runner.calls.filter((c) => !c.mutating)).toHaveLength(2);
   });
 
   it('a failing step names node, step, command and stderr tail (exit 1)', async () => {
     const ctx = testContext([
-      { match: /dpkg-query/, stdout: '1.18.1-1' },
-      { match: /cat \/etc\/containerd/, exitCode: 1 },
-      { match: /crictl info/, stdout: '{}' },
-      { match: /cat \/proc/, stdout: 'ModifyDeviceFiles: 0\n' },
-      { match: /ls \/dev/, stdout: 'nvidia0\n' },
+      { match: probeOf('k-worker'), stdout: probeOut({ toolkit: { rc: 0, out: '1.18.1-1' }, crictl: { rc: 0, out: '{}' }, params: { rc: 0, out: 'ModifyDeviceFiles: 0\n' }, dev: { rc: 0, out: 'nvidia0\n' } }) },
       { match: /nvidia-ctk runtime configure/, exitCode: 1, stderr: 'level=error msg="unable to flush config"' },
     ]);
     const error = await setupGpuNodes(ctx, { cluster: 'k', nodes: [{ name: 'k-worker', gpus: [0] }], hostGpuCount: 1, hostCacheDir: cacheDir() }).catch((e: unknown) => e);
@@ -82,15 +104,18 @@ describe('setupGpuNodes with a strict FakeRunner', () => {
     expect(details).toContain('unable to flush config');
   });
 
+  it('a node that cannot be inspected (docker exec fails) is an error naming the node and docker\'s message', async () => {
+    const ctx = testContext([{ match: probeOf('k-worker'), exitCode: 1, stderr: 'Error response from daemon: No such container: k-worker\n' }]);
+    const error = await setupGpuNodes(ctx, { cluster: 'k', nodes: [{ name: 'k-worker', gpus: [0] }], hostGpuCount: 1, hostCacheDir: cacheDir() }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('Cannot inspect node k-worker: Error response from daemon: No such container: k-worker');
+    expect(ctx.runner.mutatingCalls).toEqual([]);
+  });
+
   it('downloads the toolkit once on the host when the cache is empty', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kcache-'));
     const ctx = testContext([
-      { match: /dpkg-query/, exitCode: 1 },
-      { match: /cat \/etc\/containerd/, exitCode: 1 },
-      { match: /crictl info/, exitCode: 1 },
-      { match: /cat \/proc/, stdout: 'ModifyDeviceFiles: 0\n' },
-      { match: /k-worker ls \/dev/, stdout: 'nvidia0\n' },
-      { match: /k-worker2 ls \/dev/, stdout: 'nvidia1\n' },
+      { match: probeOf('k-worker'), stdout: probeOut({ params: { rc: 0, out: 'ModifyDeviceFiles: 0\n' }, dev: { rc: 0, out: 'nvidia0\n' } }) },
+      { match: probeOf('k-worker2'), stdout: probeOut({ params: { rc: 0, out: 'ModifyDeviceFiles: 0\n' }, dev: { rc: 0, out: 'nvidia1\n' } }) },
       { match: ['mkdir', '-p', join(dir, 'toolkit', '1.18.1-1')] },
       {
         match: ['apt-get', 'download', '...'],
@@ -105,5 +130,57 @@ describe('setupGpuNodes with a strict FakeRunner', () => {
     await setupGpuNodes(ctx, { cluster: 'k', nodes: [{ name: 'k-worker', gpus: [0] }, { name: 'k-worker2', gpus: [1] }], hostGpuCount: 2, hostCacheDir: dir });
     const downloads = ctx.runner.commandLines.filter((l) => l.startsWith('apt-get download'));
     expect(downloads).toEqual(['apt-get download nvidia-container-toolkit=1.18.1-1 nvidia-container-toolkit-base=1.18.1-1 libnvidia-container-tools=1.18.1-1 libnvidia-container1=1.18.1-1']);
+  });
+});
+
+describe('the node probe script and its output', () => {
+  it('one POSIX sh script: a function and one line per probe, params read from the driver dir', () => {
+    const script = probeScript();
+    expect(script.split('\n')).toEqual([
+      `p() { n=$1; shift; o=$("$@" 2>/dev/null); r=$?; printf '${PROBE_MARK} %s %s\\n%s\\n' "$n" "$r" "$o"; }`,
+      "p toolkit dpkg-query -W '-f=${Version}' nvidia-container-toolkit",
+      'p runtime-file cat /etc/containerd/conf.d/99-nvidia.toml',
+      'p crictl crictl info',
+      'p params cat /proc/driver/nvidia/params',
+      'p dev ls /dev',
+    ]);
+    expect(probeScript({ driverProcDir: '/run/x' })).toContain('p params cat /run/x/params');
+    expect(maskParamsScript({ driverProcDir: '/run/x' })).toBe(
+      "umount -R /run/x 2>/dev/null || true && cp /run/x/params /root/gpu-params && sed -i 's/^ModifyDeviceFiles: 1$/ModifyDeviceFiles: 0/' /root/gpu-params && mount --bind /root/gpu-params /run/x/params",
+    );
+  });
+
+  it('parses sections (exit codes, multi-line bodies, empty bodies) into the node state', () => {
+    // Shape as printed by dash in a kind node (and busybox sh in the docker suite).
+    const out = [
+      `${PROBE_MARK} toolkit 0`,
+      '1.18.1-1',
+      `${PROBE_MARK} runtime-file 1`,
+      '',
+      `${PROBE_MARK} crictl 0`,
+      '{',
+      '  "runtimeHandlers": [{ "name": "runc" }, { "name": "nvidia" }]',
+      '}',
+      `${PROBE_MARK} params 0`,
+      'ResmanDebugLevel: 4294967295',
+      'ModifyDeviceFiles: 1',
+      `${PROBE_MARK} dev 0`,
+      'core',
+      'nvidia0',
+      'nvidia3',
+      'nvidiactl',
+      '',
+    ].join('\n');
+    const sections = parseProbeOutput(out);
+    expect([...sections.keys()]).toEqual(['toolkit', 'runtime-file', 'crictl', 'params', 'dev']);
+    expect(sections.get('runtime-file')).toEqual({ exitCode: 1, stdout: '' });
+    expect(sections.get('params')?.stdout).toBe('ResmanDebugLevel: 4294967295\nModifyDeviceFiles: 1');
+    expect(nodeStateFromProbe(sections)).toEqual({ toolkitVersion: '1.18.1-1', runtimeConfigured: false, runtimeLoaded: true, paramsMasked: false, deviceNodes: [0, 3] });
+  });
+
+  it('without crictl (exit 127) the drop-in file decides whether the runtime is loaded', () => {
+    const state = nodeStateFromProbe(parseProbeOutput(probeOut({ runtimeFile: { rc: 0, out: '[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.nvidia]' }, crictl: { rc: 127 } })));
+    expect(state).toMatchObject({ runtimeConfigured: true, runtimeLoaded: true, paramsMasked: false, deviceNodes: [] });
+    expect(state.toolkitVersion).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
 //   dpkg-query -W -f=${Version} PKG · dpkg -i FILE.deb… (files reached through the node's mounts)
 //   nvidia-ctk runtime configure --runtime=containerd --config-source=file · systemctl restart containerd
 //   cat FILE (/proc/driver/nvidia/params, /etc/containerd/conf.d/99-nvidia.toml …) · crictl info · ls /dev
-//   sh -c SCRIPT for: the in-node apt install, the ModifyDeviceFiles masking (mount --bind), the
+//   sh -c SCRIPT for: kindling's one-exec node probe (the lines above, sectioned), the in-node apt install, the ModifyDeviceFiles masking (mount --bind), the
 //   removal of /dev/nvidiaN · nvidia-smi --query-gpu=index,name,uuid --format=csv,noheader
 // Node state lives on the container (container.node). A privileged node sees every host GPU's
 // /dev/nvidiaN until they are removed; nvidia-smi inside shows the GPUs whose device node exists.
@@ -95,7 +95,38 @@ function installPackage(node, name, version) {
   node.packages[name] = version;
 }
 
+/** Shell words of a simple command line (single/double quotes, no expansion). */
+function shellWords(line) {
+  const words = [];
+  for (const m of line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)) words.push(m[1] ?? m[2] ?? m[3]);
+  return words;
+}
+
+/**
+ * kindling's node probe: `p() { …printf '@@kindling-probe %s %s\n%s\n' "$n" "$r" "$o"; }` then one
+ * `p NAME COMMAND…` line per probe. Each command is answered as a single exec would be; the output is
+ * what the real shell prints (the docker suite runs the same script in a real container).
+ */
+function runProbeScript(script, c, sim) {
+  const lines = script.split('\n');
+  const mark = /printf '(@@[a-z-]+) %s %s/.exec(lines[0] ?? '')?.[1];
+  if (!mark) return undefined;
+  let out = '';
+  for (const line of lines.slice(1)) {
+    if (line.trim() === '') continue;
+    const [fn, name, ...argv] = shellWords(line);
+    if (fn !== 'p' || !name || argv.length === 0) return err(`sh: 1: Syntax error in sim probe line: ${line}`, 2);
+    const r = execInNode(c, argv, sim);
+    out += `${mark} ${name} ${r.exitCode}\n${r.stdout.replace(/\n+$/, '')}\n`;
+  }
+  return ok(out);
+}
+
 function runScript(script, c, node, sim) {
+  if (/^p\(\) \{/.test(script)) {
+    const probe = runProbeScript(script, c, sim);
+    if (probe) return probe;
+  }
   if (/apt-get install/.test(script)) {
     if (sim.scenario.options?.nodeInternet === false) {
       return err("E: Failed to fetch https://nvidia.github.io/libnvidia-container/stable/deb/amd64/InRelease  Could not resolve 'nvidia.github.io'\nE: Some index files failed to download. They have been ignored, or old ones used instead.", 100, true);
