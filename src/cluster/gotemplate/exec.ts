@@ -4,7 +4,7 @@
 // `state.at(node)` would.
 
 import { type ActionNode, type AnyNode, type ArgNode, type BranchNode, type ChainNode, type CommandNode, type FieldNode,
-  type IdentifierNode, type ListNode, type Node, type NumberNode, type PipeNode, type TemplateNode, type VariableNode,
+  type IdentifierNode, type Node, type NumberNode, type PipeNode, type TemplateNode, type VariableNode,
   nodeString } from './ast.js';
 import { truth } from './builtins.js';
 import { TemplateError, positionOf } from './errors.js';
@@ -509,4 +509,3 @@ function convertTo(v: GoValue, typ: ParamType): GoValue | typeof NO {
   }
 }
 
-export type { ListNode };
