@@ -42,7 +42,11 @@ export function realUpServices(): UpServices {
       return { checks: report.checks, gpus: report.gpus };
     },
 
-    hostSetup: async () => notAvailable('host setup'),
+    hostSetup: async (ctx, config) => {
+      const { hostSetup } = await import('../host/setup.js');
+      const result = await hostSetup(ctx, { ...(config.host.mirror ? { mirror: config.host.mirror } : {}) });
+      if (result.changed && !ctx.dryRun) ctx.io.info('Host setup changed the host; checking it again.');
+    },
 
     imageCache: {
       enabled: (config) => config.registryCache,
@@ -300,8 +304,4 @@ function planningKube(ctx: Context, context: string): ServingKube {
     podLogs: async () => '',
     followLogs: async () => undefined,
   };
-}
-
-export function notAvailable(what: string): never {
-  throw new UserError(`${what} is not available in this build of kindling.`);
 }

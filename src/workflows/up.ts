@@ -47,7 +47,7 @@ export interface ModelTarget {
 /** What `up` needs from the domain modules (bound in services.ts). */
 export interface UpServices {
   preflight(ctx: Context, options: { modelSizeGiB?: number }): Promise<{ checks: PreflightCheck[]; gpus: HostGpu[] }>;
-  hostSetup(ctx: Context): Promise<void>;
+  hostSetup(ctx: Context, config: ResolvedConfig): Promise<void>;
   imageCache: ServicePhase;
   cluster: ServicePhase & { halfDone(ctx: Context, config: ResolvedConfig): string };
   gpuOperator: ServicePhase;
@@ -144,7 +144,7 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
       if (config.host.fix) {
         const ok = await pctx.io.confirm('Run `kindling host setup` first (installs and configures what is missing, as root)?', { assumeYes: pctx.assumeYes || pctx.dryRun });
         if (!ok) throw new UserError('Host setup was not confirmed; nothing was changed.', { fix: ['kindling up --fix --yes', 'kindling host setup --dry-run   # to see what it would do'] });
-        await services.hostSetup(pctx);
+        await services.hostSetup(pctx, config);
       }
       const report = await services.preflight(pctx, {});
       const preview = config.numGpus !== undefined;
@@ -160,7 +160,7 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
       if (failed.length > 0) {
         const gpuOnly = preview && failed.every((c) => GPU_CHECK_IDS.has(c.id));
         const list = failed.map((c) => `${c.id} (${c.detail})`).join('; ');
-        pctx.plan.note(`On this host these checks fail: ${list}. A real \`kindling up\` would stop here (exit 2)${gpuOnly ? '' : '; fix them first'}.`);
+        pctx.plan.note(`On this host${config.host.fix ? ' (before the host setup above)' : ''} these checks fail: ${list}. A real \`kindling up\`${config.host.fix ? ' stops here (exit 2) if host setup leaves any of them failing' : ' would stop here (exit 2)'}${gpuOnly || config.host.fix ? '' : '; fix them first'}.`);
         pctx.io.warn(`On this host ${failed.length} check${failed.length === 1 ? '' : 's'} fail (${failed.map((c) => c.id).join(', ')}); planning anyway (--dry-run).`);
       }
       if (preview) pctx.plan.note(`Previewing a host with ${config.numGpus} GPU${config.numGpus === 1 ? '' : 's'} (--num-gpus): the plan is for that host, not this one.`);
