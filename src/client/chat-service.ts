@@ -2,6 +2,8 @@
  * `kindling chat`: one streamed answer (-p) or an interactive session, against a deployed model or
  * any OpenAI-compatible endpoint. See chat.ts for the client and why it is not the openai SDK.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import type { Writer } from '../core/io.js';
@@ -122,6 +124,8 @@ export async function runChat(ctx: Context, options: ChatOptions, term: ChatTerm
       signal: ctx.signal,
       ask: (messages, sink, signal) => streamAnswer(conn.client, params, messages, sink, AbortSignal.any([signal, ctx.signal])),
       describeError: (error) => describeForRepl(toUserError(error, endpoint), ctx),
+      history: loadHistory(ctx),
+      saveHistory: (lines) => saveHistory(ctx, lines),
     });
   } finally {
     await conn.close();
@@ -136,6 +140,29 @@ function describeForRepl(error: Error, ctx: Context): string {
     for (const f of error.fix) lines.push(`  fix: ${f}`);
   }
   return ctx.redactor.redact(lines.join('\n'));
+}
+
+/** Input lines of earlier sessions, kept in kindling's state dir (like a shell's history), newest first. */
+function historyFile(ctx: Context): string {
+  return join(ctx.paths.stateDir, 'chat_history');
+}
+
+function loadHistory(ctx: Context): string[] {
+  try {
+    return readFileSync(historyFile(ctx), 'utf8').split('\n').filter((l) => l !== '').reverse();
+  } catch {
+    return [];
+  }
+}
+
+function saveHistory(ctx: Context, lines: string[]): void {
+  try {
+    mkdirSync(ctx.paths.stateDir, { recursive: true });
+    const kept = lines.filter((l) => l.trim() !== '' && !l.includes('\n')).slice(0, 1000).reverse();
+    writeFileSync(historyFile(ctx), kept.map((l) => `${l}\n`).join(''), { mode: 0o600 });
+  } catch {
+    // History is a convenience: never fail the session for it.
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

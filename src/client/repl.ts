@@ -30,6 +30,10 @@ export interface ReplOptions {
   describeError: (error: unknown) => string;
   /** Ends the session (SIGTERM, or Ctrl-C delivered as a signal when stdin is not a terminal). */
   signal?: AbortSignal;
+  /** Input lines of earlier sessions, newest first (arrow-up history on a terminal). */
+  history?: string[];
+  /** Called with the input history (newest first) when the session ends, to keep it. */
+  saveHistory?: (history: string[]) => void;
 }
 
 export const REPL_HELP = `Commands:
@@ -48,6 +52,7 @@ export async function runRepl(o: ReplOptions): Promise<void> {
     ...(o.terminal ? { output: o.stdout } : {}),
     terminal: o.terminal,
     historySize: 1000,
+    ...(o.terminal && o.history ? { history: o.history.slice(0, 1000) } : {}),
     prompt: o.color ? '\x1b[1m›\x1b[22m ' : '> ',
   });
   const dim = (s: string) => (o.color ? `\x1b[2m${s}\x1b[22m` : s);
@@ -210,6 +215,8 @@ export async function runRepl(o: ReplOptions): Promise<void> {
     }
   } finally {
     o.signal?.removeEventListener('abort', onSessionAbort);
+    const history = (rl as unknown as { history?: string[] }).history;
     rl.close();
+    if (o.terminal && history && o.saveHistory) o.saveHistory(history);
   }
 }

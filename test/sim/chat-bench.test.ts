@@ -207,7 +207,9 @@ describe('kindling bench (built CLI)', () => {
   });
 
   const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('which', [b]).status === 0);
-  it.skipIf(!chromium)('--report renders in a real headless browser', async () => {
+  it.skipIf(!chromium)(
+    chromium ? '--report renders in a real headless browser' : '--report renders in a real headless browser — SKIPPED: no chromium on PATH (apt-get install -y chromium)',
+    async () => {
     const s = await fake({ ttftMs: 15, itlMs: 3, failure: ({ index }) => (index % 25 === 7 ? { kind: 'http', status: 500, message: 'CUDA out of memory' } : undefined) });
     const report = join(work, 'report.html');
     const run = await kindling(['bench', '--endpoint', s.url, '-n', '120', '-c', '8', '--output-len', '24', '--report', report, '--slo', 'ttft=40ms']);
@@ -242,6 +244,7 @@ describe('kindling bench (built CLI)', () => {
     expect(existsSync(png)).toBe(true);
     expect(statSync(png).size).toBeGreaterThan(50_000);
     writeFileSync(join(work, 'report-path.txt'), png);
-  });
+    },
+  );
   if (!chromium) console.warn('chat-bench: skipping the headless-browser report test: no chromium (apt-get install -y chromium)');
 });

@@ -139,3 +139,41 @@ describe('chat REPL (terminal)', () => {
     expect(s.sent).toHaveLength(0);
   });
 });
+
+describe('chat REPL history', () => {
+  it('offers earlier input with arrow-up and hands the history back at the end', async () => {
+    server = await startFakeVllm({ tokens: 1, text: 'ok' });
+    const endpoint = parseEndpoint(server.url);
+    const pool = createPool(endpoint);
+    const input = new PassThrough();
+    const stdout = new Out(true);
+    const sent: string[] = [];
+    let saved: string[] = [];
+    const done = runRepl({
+      input,
+      stdout,
+      stderr: new Out(true),
+      terminal: true,
+      color: false,
+      showReasoning: true,
+      model: 'fake/model',
+      endpoint: server.url,
+      history: ['from last time'],
+      saveHistory: (h) => (saved = h),
+      ask: (messages, sink, signal) => {
+        sent.push(messages[messages.length - 1]!.content);
+        return streamAnswer({ endpoint, dispatcher: pool }, { model: 'fake/model' }, messages, sink, signal);
+      },
+      describeError: (e) => String(e),
+    });
+    input.write('\x1b[A\r'); // arrow up, enter: sends the line from the last session
+    await waitFor(() => sent.length === 1);
+    input.write('new one\r');
+    await waitFor(() => sent.length === 2);
+    input.write('/exit\r');
+    await done;
+    await pool.destroy();
+    expect(sent).toEqual(['from last time', 'new one']);
+    expect(saved.slice(0, 3)).toEqual(['/exit', 'new one', 'from last time']);
+  });
+});
