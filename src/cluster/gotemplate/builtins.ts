@@ -205,7 +205,8 @@ const le = (a: XValue, b: XValue): boolean => lt(a, b) || (eq(a, b) as boolean);
 /** text/template's evalArgs: a single string as is, else fmt.Sprint of the arguments. */
 function evalArgs(args: XValue[]): string {
   if (args.length === 1 && typeof args[0] === 'string') return args[0];
-  return sprint(args.map(unwrap));
+  // printableValue turns a nil argument into the string "<no value>" before fmt sees it.
+  return sprint(args.map((a) => unwrap(a) ?? '<no value>'));
 }
 
 export function htmlEscape(s: string): string {

@@ -5,6 +5,9 @@ import { type FuncDef, GoFloat, GoFuncValue, GoInt, GoMap, GoObject, GoSlice, ty
 import { fromJson, toJson } from './json.js';
 import { def, fail } from './util.js';
 
+/** copystructure panics like this on a nil interface. */
+const ZERO_VALUE_TYPE = 'reflect: call of reflect.Value.Type on zero Value';
+
 /** sprig's empty(): zero values and empty containers are empty; structs never are. */
 export function isEmpty(v: GoValue): boolean {
   if (v === undefined || v === null) return true;
@@ -53,8 +56,8 @@ export const defaultFuncs: Record<string, FuncDef> = {
   toRawJson: def(['any'], (v) => toJson(v, { html: false }) ?? fail('json: unsupported value')),
   mustToRawJson: def(['any'], (v) => toJson(v, { html: false }) ?? fail('json: unsupported value')),
   ternary: def(['any', 'any', 'bool'], (vt, vf, c) => (c ? vt : vf)),
-  deepCopy: def(['any'], deepCopy),
-  mustDeepCopy: def(['any'], deepCopy),
+  deepCopy: def(['any'], (v) => (v === null || v === undefined ? fail(ZERO_VALUE_TYPE) : deepCopy(v))),
+  mustDeepCopy: def(['any'], (v) => (v === null || v === undefined ? fail(ZERO_VALUE_TYPE) : deepCopy(v))),
   typeOf: def(['any'], (v) => typeName(v)),
   typeIs: def(['string', 'any'], (t, v) => t === typeName(v)),
   typeIsLike: def(['string', 'any'], (t, v) => t === typeName(v) || '*' + (t as string) === typeName(v)),

@@ -126,6 +126,9 @@ function dig(...ps: GoValue[]): GoValue {
   if (ps.length < 3) fail('dig needs at least three arguments');
   const dict = ps[ps.length - 1];
   const dflt = ps[ps.length - 2];
+  if (!(dict instanceof GoMap) || dict.elem !== 'interface {}') {
+    fail(`interface conversion: interface {} is ${dict === null || dict === undefined ? 'nil' : typeName(dict)}, not map[string]interface {}`);
+  }
   const keys = ps.slice(0, -2).map((k) => {
     if (typeof k !== 'string') fail(`interface conversion: interface {} is ${k === null || k === undefined ? 'nil' : typeName(k)}, not string`);
     return k as string;
