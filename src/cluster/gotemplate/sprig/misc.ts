@@ -70,7 +70,7 @@ function base32encode(v: string): string {
     const n = chunk.length;
     let acc = 0n;
     for (let k = 0; k < 5; k++) acc = (acc << 8n) | BigInt(chunk[k] ?? 0);
-    const chars = [0, 2, 4, 5, 7][n - 1]! + 1;
+    const chars = [2, 4, 5, 7, 8][n - 1]!; // ceil(8n / 5) data characters, then padding
     for (let k = 0; k < 8; k++) out += k < chars ? B32[Number((acc >> BigInt(35 - 5 * k)) & 31n)] : '=';
   }
   return out;
