@@ -219,11 +219,19 @@ async function runLoadWith(options: LoadOptions, signal: AbortSignal): Promise<L
   const maxInFlight = Math.min(limit, total);
   if (Number.isFinite(maxInFlight) && maxInFlight > 0) await warmConnections(client, Math.min(maxInFlight, 1024), signal);
 
-  // Warm-up: discarded, but if every warm-up request failed the run cannot mean anything.
-  const warmup = Math.min(options.warmup ?? 0, Math.max(total, 1));
-  if (warmup > 0 && total > 0) {
+  // Warm-up: discarded, but if every warm-up request failed the run cannot mean anything. Its
+  // prompts start differently from the measured ones, so a server's prefix cache does not make the
+  // measured requests look faster.
+  const warmup = total > 0 ? (options.warmup ?? 0) : 0;
+  if (warmup > 0) {
+    const items = Array.from({ length: warmup }, (_, i) => {
+      const p = prompts[i % total]!;
+      const [first, ...rest] = p.messages;
+      const messages = first ? [{ ...first, content: `Warm-up ${i}. ${first.content}` }, ...rest] : p.messages;
+      return { body: requestBody(model, { ...p, messages }, options.extraBody), maxTokens: p.maxTokens };
+    });
     const wl = Math.min(warmup, Number.isFinite(limit) ? limit : warmup);
-    const warm = await closedLoop(client, bodies.slice(0, warmup).map((b, i) => ({ body: b, maxTokens: prompts[i]!.maxTokens })), wl, performance.now(), signal);
+    const warm = await closedLoop(client, items, wl, performance.now(), signal);
     if (!signal.aborted && warm.every((r) => !r.ok)) {
       throw new WarmupFailedError(warm[0]?.error ?? 'unknown error', warm, warm[0]?.cause);
     }

@@ -160,9 +160,8 @@ export async function runRepl(o: ReplOptions): Promise<void> {
       if (text === undefined) break;
       if (text.trim() === '') continue;
       if (text.startsWith('/') && !text.startsWith('//')) {
-        const [cmd = '', ...rest] = text.trim().split(/\s+/);
+        const cmd = text.trim().split(/\s+/)[0] ?? '';
         const arg = text.trim().slice(cmd.length).trim();
-        void rest;
         if (cmd === '/exit' || cmd === '/quit' || cmd === '/q') break;
         if (cmd === '/reset' || cmd === '/clear') {
           history.length = 0;

@@ -132,11 +132,23 @@ describe('runLoad (closed loop) against the fake vLLM', () => {
     expect(server!.stats.chatRequests).toBe(1);
   });
 
-  it('warm-up requests are not in the results', async () => {
-    const client = await setup({}, 2);
-    const load = await runLoad({ client, model: 'fake/model', prompts: syntheticPrompts(5, 5, 4, new Random(1)), concurrency: 2, warmup: 2 });
+  it('warm-up requests are not in the results, and their prompts start differently (no prefix-cache help)', async () => {
+    const seen: string[] = [];
+    const client = await setup(
+      {
+        failure: ({ body }) => {
+          seen.push(String(body.messages?.[0]?.content));
+          return undefined;
+        },
+      },
+      2,
+    );
+    const prompts = syntheticPrompts(5, 5, 4, new Random(1));
+    const load = await runLoad({ client, model: 'fake/model', prompts, concurrency: 2, warmup: 7 });
     expect(load.results).toHaveLength(5);
-    expect(server!.stats.chatRequests).toBe(7);
+    expect(server!.stats.chatRequests).toBe(12);
+    expect(seen.slice(0, 7).every((c, i) => c.startsWith(`Warm-up ${i}. `))).toBe(true);
+    expect(seen.slice(7).sort()).toEqual(prompts.map((p) => p.messages[0]!.content).sort());
   });
 
   it('an abort stops the run and marks in-flight requests cancelled', async () => {
