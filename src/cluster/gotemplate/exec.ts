@@ -488,8 +488,8 @@ class State {
 const NO = Symbol('no');
 
 /**
- * Assignability to a typed parameter. Go rejects int64 where int is expected; kindling accepts any
- * integer for an integer parameter (converting it), as the spec allows.
+ * Assignability to a typed parameter. Go rejects int64 where int is expected (e.g. `until (add 1
+ * 2)`); kindling converts between int and int64, as the spec allows. Other kinds must match.
  */
 function convertTo(v: GoValue, typ: ParamType): GoValue | typeof NO {
   switch (typ) {
@@ -499,7 +499,8 @@ function convertTo(v: GoValue, typ: ParamType): GoValue | typeof NO {
       return typeof v === 'boolean' ? v : NO;
     case 'int':
     case 'int64':
-      return v instanceof GoInt ? (v.kind === typ ? v : new GoInt(v.v, typ)) : NO;
+      if (!(v instanceof GoInt) || (v.kind !== 'int' && v.kind !== 'int64')) return NO;
+      return v.kind === typ ? v : new GoInt(v.v, typ);
     case 'float64':
       return v instanceof GoFloat && v.kind === 'float64' ? v : NO;
     case 'map':

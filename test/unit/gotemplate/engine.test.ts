@@ -164,6 +164,10 @@ describe('pipelines and calls', () => {
     expect(r('{{ (dict "a" 1).a }}')).toBe('1');
   });
 
+  it('converts int64 to int where Go would reject the mismatch', () => {
+    expect(r('{{ until (add 1 2) }}|{{ seq (int64 3) }}|{{ repeat (len .l | add 0) "x" }}')).toBe('[0 1 2]|1 2 3|xxx');
+  });
+
   it('calls functions passed by the caller', () => {
     expect(render('{{ range $gpu := until numGPUs }}{{ $gpu }}{{ end }}', '', { funcs: { numGPUs: () => 4 } })).toBe('0123');
     expect(render('{{ hello }}', '', { funcs: { hello: () => 'hi' } })).toBe('Hello!'); // sprig wins, as in nvkind

@@ -88,6 +88,10 @@ describe('exec errors', () => {
       'template: x.yaml:1:9: executing "x.yaml" at <.missing>: invalid value; expected string',
     );
     expect(renderError('{{ until 2.5 }}', v).message).toBe('template: x.yaml:1:9: executing "x.yaml" at <2.5>: expected integer; found 2.5');
+    // int64 → int is converted (spec), other integer kinds are rejected as in Go
+    expect(renderError('{{ until .big }}', 'big: 18446744073709551615').message).toBe(
+      'template: x.yaml:1:9: executing "x.yaml" at <.big>: wrong type for value; expected int; got uint64',
+    );
     expect(renderError('{{ until 1 2 }}', v).message).toBe(
       'template: x.yaml:1:3: executing "x.yaml" at <until>: wrong number of args for until: want 1 got 2',
     );

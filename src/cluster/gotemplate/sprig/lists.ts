@@ -6,47 +6,53 @@ import { NIL_DEREF, def, fail, int, list, listItems, strings, strslice, strval, 
 import { isEmpty } from './defaults.js';
 
 const n = (v: GoValue): number => Number((v as GoInt).v);
+const big = (v: GoValue): bigint => (v as GoInt).v;
 
-/** untilStep over Go ints; guarded against runaway sizes. */
-export function untilStep(start: number, stop: number, step: number): number[] {
-  const v: number[] = [];
+/** untilStep over Go ints (int64 arithmetic); guarded against runaway sizes. */
+export function untilStep(start: bigint, stop: bigint, step: bigint): bigint[] {
+  const v: bigint[] = [];
   const limit = 10_000_000;
+  const next = (i: bigint): bigint => BigInt.asIntN(64, i + step);
   if (stop < start) {
-    if (step >= 0) return v;
-    for (let i = start; i > stop; i += step) if (v.push(i) > limit) fail('until: too many elements');
+    if (step >= 0n) return v;
+    for (let i = start; i > stop; i = next(i)) if (v.push(i) > limit) fail('until: too many elements');
     return v;
   }
-  if (step <= 0) return v;
-  for (let i = start; i < stop; i += step) if (v.push(i) > limit) fail('until: too many elements');
+  if (step <= 0n) return v;
+  for (let i = start; i < stop; i = next(i)) {
+    if (v.push(i) > limit) fail('until: too many elements');
+    if (next(i) < i) break; // wrapped around
+  }
   return v;
 }
 
-const ints = (xs: number[]): GoSlice => new GoSlice(xs.map((x) => int(x)), 'int');
+const ints = (xs: bigint[]): GoSlice => new GoSlice(xs.map((x) => int(x)), 'int');
 
 function seq(...params: GoValue[]): string {
-  const p = params.map(n);
-  const str = (xs: number[]): string => xs.join(' ');
+  const p = params.map((x) => (x as GoInt).v);
+  const str = (xs: bigint[]): string => xs.join(' ');
+  const plus = (a: bigint, b: bigint): bigint => BigInt.asIntN(64, a + b);
   switch (p.length) {
     case 0:
       return '';
     case 1: {
       const end = p[0]!;
-      const inc = end < 1 ? -1 : 1;
-      return str(untilStep(1, end + inc, inc));
+      const inc = end < 1n ? -1n : 1n;
+      return str(untilStep(1n, plus(end, inc), inc));
     }
     case 2: {
-      const [start, end] = p as [number, number];
-      const step = end < start ? -1 : 1;
-      return str(untilStep(start, end + step, step));
+      const [start, end] = p as [bigint, bigint];
+      const step = end < start ? -1n : 1n;
+      return str(untilStep(start, plus(end, step), step));
     }
     case 3: {
-      const [start, step, end] = p as [number, number, number];
-      let inc = 1;
+      const [start, step, end] = p as [bigint, bigint, bigint];
+      let inc = 1n;
       if (end < start) {
-        inc = -1;
-        if (step > 0) return '';
+        inc = -1n;
+        if (step > 0n) return '';
       }
-      return str(untilStep(start, end + inc, step));
+      return str(untilStep(start, plus(end, inc), step));
     }
     default:
       return '';
@@ -154,8 +160,8 @@ const both = (name: string, d: FuncDef): Record<string, FuncDef> => ({
 export const listFuncs: Record<string, FuncDef> = {
   list: def([], (...a) => list(a.map((x) => x ?? null)), 'any'),
   tuple: def([], (...a) => list(a.map((x) => x ?? null)), 'any'),
-  until: def(['int'], (c) => ints(untilStep(0, n(c), n(c) < 0 ? -1 : 1))),
-  untilStep: def(['int', 'int', 'int'], (a, b, c) => ints(untilStep(n(a), n(b), n(c)))),
+  until: def(['int'], (c) => ints(untilStep(0n, big(c), big(c) < 0n ? -1n : 1n))),
+  untilStep: def(['int', 'int', 'int'], (a, b, c) => ints(untilStep(big(a), big(b), big(c)))),
   seq: def([], seq, 'int'),
   append: def(['any', 'any'], push),
   push: def(['any', 'any'], push),
