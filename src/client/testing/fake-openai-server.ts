@@ -15,7 +15,7 @@
  * - errors as vLLM writes them: `{"object":"error","message":…,"type":"BadRequestError","param":null,"code":400}`;
  * - `max_tokens` + `ignore_eos: true` give exactly `max_tokens` output tokens.
  *
- * Timing: the first token is written `ttftMs` after the request body arrived, token i at
+ * Timing: the first token is written `ttftMs` after the request's bytes were read off the socket, token i at
  * `ttftMs + i * itlMs` (an absolute schedule: a late timer does not shift the tokens after it; tokens
  * whose time has passed are written together, as a server catching up would). The actual write times
  * are recorded in `stats.records`, the truth a client's measurements are compared against.
@@ -91,7 +91,7 @@ export interface FakeRequestRecord {
   index: number;
   model: string;
   stream: boolean;
-  /** performance.now() in the server's thread when the request body was complete. */
+  /** performance.now() in the server's thread when the request's last bytes were read off the socket. */
   arrivedAt: number;
   /** Actual write time of the first token (content or reasoning), ms after arrival. */
   ttftMs?: number;
@@ -199,8 +199,12 @@ export async function startFakeVllm(options: FakeVllmOptions = {}): Promise<Fake
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
+  // When each socket last delivered bytes: a request's arrival is when its bytes were read off the
+  // socket, before any parsing (so the server's own request handling is on its side of the truth).
+  const readAt = new WeakMap<Socket, number>();
   server.on('connection', (socket) => {
     socket.setNoDelay(true);
+    socket.prependListener('data', () => readAt.set(socket, performance.now()));
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -252,7 +256,7 @@ export async function startFakeVllm(options: FakeVllmOptions = {}): Promise<Fake
   }
 
   function chat(req: IncomingMessage, res: ServerResponse, body: ChatRequestBody): void {
-    const arrivedAt = performance.now();
+    const arrivedAt = readAt.get(req.socket) ?? performance.now();
     const index = stats.chatRequests++;
     stats.arrivals.push(arrivedAt);
     stats.lastBody = body;
