@@ -97,6 +97,8 @@ export function kubeletPlugin(options: KubeletOptions = {}): FakeKubePlugin {
     const store = api.store;
     // A new cluster (also one recreated under the same name) starts with empty node image stores.
     for (const key of [...nodes.keys()]) if (key.startsWith(`${api.cluster}-`)) nodes.delete(key);
+    // … and no Deployment it has seen (a recreated cluster gets its pods created again).
+    for (const key of [...templates.keys()]) if (key.startsWith(`${api.cluster}|`)) templates.delete(key);
 
     const writeBackends = () => {
       if (!options.simDir) return;
@@ -390,7 +392,7 @@ export function kubeletPlugin(options: KubeletOptions = {}): FakeKubePlugin {
       if (info.source !== 'api' || !isVllm(obj)) return;
       const ns = obj.metadata.namespace ?? 'default';
       if (obj.kind === 'Deployment' && obj.apiVersion === 'apps/v1' && !info.subresource) {
-        const key = `${ns}/${obj.metadata.name}`;
+        const key = `${api.cluster}|${ns}/${obj.metadata.name}`;
         const spec = obj.spec as { replicas?: number; template: unknown };
         const tkey = JSON.stringify([spec.template, spec.replicas ?? 1]);
         if (templates.get(key) === tkey) return;
@@ -421,7 +423,7 @@ export function kubeletPlugin(options: KubeletOptions = {}): FakeKubePlugin {
       if (!isVllm(obj)) return;
       const ns = obj.metadata.namespace ?? 'default';
       if (obj.kind === 'Deployment') {
-        templates.delete(`${ns}/${obj.metadata.name}`);
+        templates.delete(`${api.cluster}|${ns}/${obj.metadata.name}`);
         killPods(ns, obj.metadata.name);
       }
       if (obj.kind === 'Service') {
