@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachFakeKube, type FakeKube } from './fake-kube/index.js';
 import { createSimHost, type SimHost } from './harness.js';
-import { clusterScenario, seedToolkitCache } from './scenarios-cluster.js';
+import { clusterScenario, NVIDIA_APT_LIST, TOOLKIT_DEB_VERSION, TOOLKIT_PACKAGES } from './scenarios-cluster.js';
 import type { Scenario } from './scenario.js';
 
 let sim: SimHost | undefined;
@@ -19,12 +19,13 @@ afterEach(async () => {
   kube = undefined;
 });
 
-async function setup(scenario: Scenario, options: { seedCache?: boolean } = {}) {
+async function setup(scenario: Scenario) {
   sim = createSimHost(scenario);
   kube = await attachFakeKube(sim);
-  if (options.seedCache ?? true) seedToolkitCache(sim);
   return { sim, kube };
 }
+
+const downloads = (s: SimHost) => s.journal().filter((e) => e.tool === 'apt-get' && e.args[0] === 'download');
 
 const execs = (s: SimHost) => s.journal().filter((e) => e.tool === 'docker' && e.args[0] === 'exec');
 const mutatingExecs = (s: SimHost) => execs(s).filter((e) => e.mutating);
@@ -64,7 +65,9 @@ describe('kindling cluster (simulated host)', () => {
       'kindling-worker systemctl restart',
       'kindling-worker sh -c',
     ]);
-    // installed from the cache mount: no apt inside the node
+    // downloaded once on the host, into the cache, then installed from the cache mount: no apt inside the node
+    expect(downloads(sim).map((e) => [e.line, e.mutating])).toEqual([[`apt-get download ${TOOLKIT_PACKAGES.map((p) => `${p}=${TOOLKIT_DEB_VERSION}`).join(' ')}`, true]]);
+    for (const p of TOOLKIT_PACKAGES) expect(sim.readHostFile(`/var/lib/kindling/cache/toolkit/${TOOLKIT_DEB_VERSION}/${p}_${TOOLKIT_DEB_VERSION}_amd64.deb`)).toMatch(/^!<arch>\n/);
     expect(execs(sim).some((e) => e.line.includes('apt-get'))).toBe(false);
     expect(mutatingExecs(sim)[0]?.args.slice(4)).toEqual(
       ['nvidia-container-toolkit', 'nvidia-container-toolkit-base', 'libnvidia-container-tools', 'libnvidia-container1'].map((p) => `/var/lib/kindling/cache/toolkit/1.18.1-1/${p}_1.18.1-1_amd64.deb`),
@@ -101,6 +104,8 @@ describe('kindling cluster (simulated host)', () => {
     expect(gpus.nodes.map((n) => [n.node, n.gpus.map((g) => g.uuid)])).toEqual(
       ['kindling-worker', 'kindling-worker2', 'kindling-worker3', 'kindling-worker4'].map((n, i) => [n, [sim.scenario.state.gpus[i]?.uuid]]),
     );
+    // one host download for all four nodes
+    expect(downloads(sim)).toHaveLength(1);
     // device nodes of the other 3 GPUs removed on every worker, in parallel
     const removals = mutatingExecs(sim).filter((e) => e.args[2] === 'sh' && e.args[4]?.includes('rm -f'));
     expect(removals).toHaveLength(4);
@@ -177,10 +182,13 @@ describe('kindling cluster (simulated host)', () => {
   });
 
   it('without a host copy of the packages, falls back to pinned in-node apt and says so', async () => {
-    const { sim } = await setup(clusterScenario(1), { seedCache: false });
+    const scenario = clusterScenario(1);
+    delete scenario.files[NVIDIA_APT_LIST]; // the host has no NVIDIA apt repository: apt-get download fails
+    const { sim } = await setup(scenario);
     const r = await sim.runCli(['cluster', 'create']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/Could not download the NVIDIA Container Toolkit packages on the host/);
+    expect(r.stderr).toMatch(/Could not download the NVIDIA Container Toolkit packages on the host \(E: Unable to locate package nvidia-container-toolkit\)/);
+    expect(downloads(sim).map((e) => e.exitCode)).toEqual([100]);
     const install = mutatingExecs(sim).find((e) => e.args[2] === 'sh' && e.args[4]?.includes('apt-get install'));
     expect(install?.args[4]).toContain('nvidia-container-toolkit=1.18.1-1');
     expect(install?.args[4]).toContain('/stable/deb/');

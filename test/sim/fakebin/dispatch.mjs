@@ -4,7 +4,7 @@
 // hands the call to tools/<tool>.mjs, which answers from (and may change) the simulated host state.
 //
 // A handler module exports `handle(call, sim)` returning { stdout?, stderr?, exitCode?, mutating? }.
-//   call: { tool, args, stdin, env }
+//   call: { tool, args, stdin, env, cwd } (cwd: the directory the caller ran the tool in)
 //   sim:  { state, scenario, dir, root, install(tool), uninstall(tool), hostFile(path), journalNote(obj) }
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -115,7 +115,7 @@ const result = await withLock(async () => {
   if (!handler) {
     return { delayMs, stdout: '', stderr: `sim: no fake for '${tool}'\n`, exitCode: 127, mutating: false };
   }
-  const r = (await handler.handle({ tool, args, stdin, env: process.env }, sim)) ?? {};
+  const r = (await handler.handle({ tool, args, stdin, env: process.env, cwd: process.cwd() }, sim)) ?? {};
   save();
   return { delayMs: (r.delayMs ?? 0) + delayMs, stdout: r.stdout ?? '', stderr: r.stderr ?? '', exitCode: r.exitCode ?? 0, mutating: r.mutating ?? false };
 });

@@ -2,7 +2,8 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-export const real = (sim, p) => join(sim.root, p);
+// A path already inside the fake root (kindling's KINDLING_CACHE_DIR in the simulator is one) is used as is.
+export const real = (sim, p) => (p === sim.root || p.startsWith(`${sim.root}/`) ? p : join(sim.root, p));
 export const exists = (sim, p) => existsSync(real(sim, p));
 export const read = (sim, p) => readFileSync(real(sim, p), 'utf8');
 export function write(sim, p, content, mode) {
