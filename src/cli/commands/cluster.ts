@@ -93,7 +93,13 @@ function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 }
 
 export function registerCluster(program: Command, cli: CliEnv): void {
-  const cluster = program.command('cluster').description('kind clusters with GPUs spread over worker nodes (create, delete, list, gpus, config)');
+  const cluster = program
+    .command('cluster')
+    .description('kind clusters with GPUs spread over worker nodes (create, delete, list, gpus, config)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kindling cluster config --num-gpus 4\n  $ kindling cluster create --gpus-per-node 2\n  $ kindling cluster gpus\n  $ kindling cluster list --json\n  $ kindling cluster delete',
+    );
 
   addConfigOptions(cluster.command('config'))
     .description('print the kind config `cluster create` would use')
