@@ -176,15 +176,18 @@ describe('runLoad (open loop)', () => {
     const plannedRate = (n - 1) / ((plan[n - 1]! - plan[0]!) / 1000);
     expect(plannedRate).toBeGreaterThan(rate * 0.8);
     expect(plannedRate).toBeLessThan(rate * 1.2);
-    // What the server saw: the same rate, and the gaps' spread of a Poisson process (CV ≈ 1).
+    // The plan's gaps have the spread of a Poisson process (CV ≈ 1); deterministic with the seed.
+    const planGaps = summarize(plan.slice(1).map((a, i) => a - plan[i]!));
+    expect(planGaps.std / planGaps.mean).toBeGreaterThan(0.85);
+    expect(planGaps.std / planGaps.mean).toBeLessThan(1.15);
+    // What the server saw: the same rate, and arrivals that follow the plan (most within 20 ms;
+    // a stall of this busy test process may bunch a few).
     const arrivals = server!.stats.arrivals;
     const seen = (n - 1) / ((arrivals[n - 1]! - arrivals[0]!) / 1000);
     expect(seen).toBeGreaterThan(rate * 0.8);
     expect(seen).toBeLessThan(rate * 1.2);
-    const gaps = arrivals.slice(1).map((a, i) => a - arrivals[i]!);
-    const g = summarize(gaps);
-    expect(g.std / g.mean).toBeGreaterThan(0.75);
-    expect(g.std / g.mean).toBeLessThan(1.25);
+    const offsets = arrivals.map((a, i) => a - arrivals[0]! - plan[i]!);
+    expect(offsets.filter((d) => Math.abs(d) < 20).length / n).toBeGreaterThan(0.9);
     // Requests left when planned: never early, and most within 20 ms (timers on a busy host can be late).
     const late = load.results.map((r) => r.startMs - plan[r.index]!);
     expect(Math.min(...late)).toBeGreaterThanOrEqual(-0.5);
