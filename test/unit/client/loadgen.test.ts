@@ -159,7 +159,8 @@ describe('runLoad (closed loop) against the fake vLLM', () => {
     expect(load.interrupted).toBe(true);
     expect(load.results.length).toBeLessThan(50);
     const s = computeSummary(load, config({ numPrompts: 50 }));
-    expect(s.cancelled).toBe(2);
+    expect(s.cancelled).toBeGreaterThanOrEqual(1);
+    expect(s.cancelled).toBeLessThanOrEqual(2);
     expect(s.failed).toBe(0);
   });
 });
