@@ -228,6 +228,8 @@ describe('runChat -p', () => {
     ac.abort();
     const err = await running;
     expect(err).toBeInstanceOf(InterruptedError);
+    // The server sees the connection go (the answer is not read to its end).
+    for (let i = 0; i < 200 && server.stats.records[0]!.outcome === 'pending'; i++) await new Promise((r) => setTimeout(r, 10));
     expect(server.stats.records[0]!.outcome).toBe('client-closed');
   });
 });
