@@ -117,6 +117,7 @@ describe('chat REPL (terminal)', () => {
     await waitFor(() => strip(s.stdout.text).includes('word word word'));
     s.input.write('\x03'); // Ctrl-C while answering
     await waitFor(() => strip(s.stderr.text).includes('(answer cancelled)'));
+    await waitFor(() => server!.stats.records[0]!.outcome !== 'pending');
     expect(server!.stats.records[0]!.outcome).toBe('client-closed');
     s.input.write('again\r');
     await waitFor(() => s.sent.length === 2);
