@@ -163,9 +163,13 @@ describe('kindling bench (built CLI)', () => {
     expect(r.max_concurrency).toBe(4);
     expect(r.request_rate).toBe('inf');
     for (const m of ['ttft', 'tpot', 'itl', 'e2el']) for (const k of ['mean', 'median', 'std', 'p90', 'p99']) expect(typeof (r as unknown as Record<string, unknown>)[`${k}_${m}_ms`]).toBe('number');
+    // Latencies: never below the server's actual timing, and close to it (the median, so that a stall
+    // of this busy test host cannot decide it).
     const truthTtft = okTruth.reduce((a, x) => a + x.ttftMs!, 0) / okTruth.length;
+    const truthSorted = okTruth.map((x) => x.ttftMs!).sort((a, b) => a - b);
+    const truthMedian = (truthSorted[(truthSorted.length - 1) >> 1]! + truthSorted[truthSorted.length >> 1]!) / 2;
     expect(r.mean_ttft_ms).toBeGreaterThanOrEqual(truthTtft - 0.5);
-    expect(r.mean_ttft_ms - truthTtft).toBeLessThan(5 + r.event_loop_delay_max_ms);
+    expect(r.median_ttft_ms - truthMedian).toBeLessThan(5 + r.event_loop_delay_p99_ms);
     expect(Math.abs(r.mean_tpot_ms - 4)).toBeLessThan(1.5);
     expect(r.request_goodput!).toBeCloseTo(r.request_throughput, 6);
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { success: boolean; error: string | null });
