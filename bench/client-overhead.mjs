@@ -10,7 +10,10 @@
  * with esbuild into a temp dir (the CLI bundle in dist/ has no stable entry for them). The server
  * runs in a worker thread, so its work does not run on the client's event loop, and records when it
  * actually wrote each first token; the client's TTFT error is its mean TTFT minus the server's mean
- * actual TTFT (request body received → first token written).
+ * actual TTFT (request bytes read off the socket → first token written). What remains is the
+ * client's send and receive path, the loopback, and — in a closed loop whose requests finish
+ * together — the wait of each stream behind the others' chunks of the same burst.
+ * On a busy host, the noise of other processes shows as event-loop delay: it is printed beside.
  *
  * Figures:
  *   bench.client.rps_c256                  requests/s at concurrency 256, zero server delays, 16 tokens each
