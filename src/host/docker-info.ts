@@ -97,7 +97,7 @@ export function classifyDaemonError(text: string): DaemonProblem {
 export async function probeDocker(ctx: Context): Promise<DockerProbe> {
   let result;
   try {
-    result = await ctx.runner.run({ argv: DOCKER_INFO_ARGV, mutating: false, allowFailure: true, timeoutMs: 30_000 });
+    result = await ctx.runner.run({ argv: DOCKER_INFO_ARGV, mutating: false, allowFailure: true, timeoutMs: 60_000 });
   } catch (error) {
     if (error instanceof ExternalError && error.notFound) return { status: 'missing' };
     if (error instanceof ExternalError) {
@@ -118,7 +118,7 @@ export async function probeDocker(ctx: Context): Promise<DockerProbe> {
   const message = errors.find((e) => classifyDaemonError(e) !== 'other') ?? errors[0] ?? `docker info exited with ${result.exitCode}`;
   let clientVersion = info?.clientVersion ?? '';
   if (clientVersion === '') {
-    const v = await ctx.runner.run({ argv: DOCKER_CLIENT_VERSION_ARGV, mutating: false, allowFailure: true, timeoutMs: 15_000 });
+    const v = await ctx.runner.run({ argv: DOCKER_CLIENT_VERSION_ARGV, mutating: false, allowFailure: true, timeoutMs: 60_000 });
     clientVersion = v.stdout.trim().split('\n')[0] ?? '';
   }
   return { status: 'unreachable', problem: classifyDaemonError(message), message: ctx.redactor.redact(message), clientVersion };

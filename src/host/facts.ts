@@ -97,7 +97,7 @@ export function compareVersions(a: string, b: string): number {
 
 async function probeTool(ctx: Context, argv: readonly string[], parse: (out: string) => string): Promise<ToolVersion> {
   try {
-    const r = await ctx.runner.run({ argv, mutating: false, allowFailure: true, timeoutMs: 15_000 });
+    const r = await ctx.runner.run({ argv, mutating: false, allowFailure: true, timeoutMs: 60_000 });
     return { installed: true, version: parse(r.stdout + '\n' + r.stderr) };
   } catch (error) {
     if (error instanceof ExternalError && error.notFound) return { installed: false, version: '' };
@@ -153,7 +153,7 @@ export function parseDfAvail(text: string): number | undefined {
 /** Free bytes where `hostPathname` lives: `df` (a probe the simulated host answers), else statfs. */
 export async function diskFree(ctx: Context, hostPathname: string): Promise<number | undefined> {
   try {
-    const r = await ctx.runner.run({ argv: dfArgv(ctx.files.real(hostPathname)), mutating: false, allowFailure: true, timeoutMs: 10_000 });
+    const r = await ctx.runner.run({ argv: dfArgv(ctx.files.real(hostPathname)), mutating: false, allowFailure: true, timeoutMs: 60_000 });
     const n = r.exitCode === 0 ? parseDfAvail(r.stdout) : undefined;
     if (n !== undefined) return n;
   } catch {
@@ -164,7 +164,7 @@ export async function diskFree(ctx: Context, hostPathname: string): Promise<numb
 
 async function probeUname(ctx: Context): Promise<{ kernel: string; arch: string }> {
   try {
-    const r = await ctx.runner.run({ argv: UNAME_ARGV, mutating: false, allowFailure: true, timeoutMs: 10_000 });
+    const r = await ctx.runner.run({ argv: UNAME_ARGV, mutating: false, allowFailure: true, timeoutMs: 60_000 });
     const [, kernel, arch] = r.stdout.trim().split(/\s+/);
     if (r.exitCode === 0 && kernel && arch) return { kernel, arch };
   } catch {
@@ -177,7 +177,7 @@ async function probeUname(ctx: Context): Promise<{ kernel: string; arch: string 
 async function probeUser(ctx: Context): Promise<HostFacts['user']> {
   const run = async (argv: string[]) => {
     try {
-      const r = await ctx.runner.run({ argv, mutating: false, allowFailure: true, timeoutMs: 10_000 });
+      const r = await ctx.runner.run({ argv, mutating: false, allowFailure: true, timeoutMs: 60_000 });
       return r.exitCode === 0 ? r.stdout.trim() : undefined;
     } catch {
       return undefined;

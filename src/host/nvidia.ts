@@ -145,9 +145,10 @@ export type GpuProbe =
 export async function probeGpus(ctx: Context): Promise<GpuProbe> {
   let query;
   try {
-    query = await ctx.runner.run({ argv: QUERY_GPU_ARGV, mutating: false, allowFailure: true, timeoutMs: 30_000 });
+    query = await ctx.runner.run({ argv: QUERY_GPU_ARGV, mutating: false, allowFailure: true, timeoutMs: 120_000 });
   } catch (error) {
     if (error instanceof ExternalError && error.notFound) return { status: 'missing' };
+    if (error instanceof ExternalError) return { status: 'failed', message: ctx.redactor.redact(error.message) };
     throw error;
   }
   const noDevices = /No devices were found/i.test(query.stdout + query.stderr);
@@ -158,7 +159,13 @@ export async function probeGpus(ctx: Context): Promise<GpuProbe> {
     }
   }
   // Older drivers reject a field ("Field "compute_cap" is not a valid field to query."): fall back to -L.
-  const list = await ctx.runner.run({ argv: LIST_GPUS_ARGV, mutating: false, allowFailure: true, timeoutMs: 30_000 });
+  let list;
+  try {
+    list = await ctx.runner.run({ argv: LIST_GPUS_ARGV, mutating: false, allowFailure: true, timeoutMs: 120_000 });
+  } catch (error) {
+    if (error instanceof ExternalError) return { status: 'failed', message: ctx.redactor.redact(error.message) };
+    throw error;
+  }
   if (list.exitCode === 0) {
     const gpus = parseNvidiaSmiL(list.stdout);
     const driverVersion = (await driverFromProc(ctx)) ?? '';

@@ -102,6 +102,24 @@ describe('runDoctorChecks', () => {
     expect(report.ok).toBe(false);
   });
 
+  it('probes that time out (a loaded host) do not abort doctor: each check reports what it could not read', async () => {
+    const timeout = (argv0: string): FakeCommand => ({
+      match: [argv0, '...'],
+      effect: () => {
+        throw new ExternalError(`Timed out after 60s: ${argv0}`, argv0, null, '');
+      },
+    });
+    const ctx = testContext([timeout('nvidia-ctk'), timeout('nvidia-smi'), timeout('kind'), ...healthyScript()]);
+    await hostFiles(ctx);
+    const report = await runDoctorChecks(ctx);
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(byId['nvidia-ctk']).toMatchObject({ status: 'warn', detail: 'installed, version unreadable (nvidia-ctk --version)' });
+    expect(byId['nvidia-ctk-volume-mounts']?.status).toBe('pass');
+    expect(byId['nvidia-driver']?.status).toBe('fail');
+    expect(byId['nvidia-driver']?.detail).toContain('Timed out');
+    expect(byId['kind']?.status).toBe('warn');
+  });
+
   it('nothing installed: every tool check fails with its fix, daemon checks skip', async () => {
     const ctx = testContext([
       notFound('nvidia-smi'),
