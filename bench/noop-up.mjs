@@ -10,9 +10,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 async function loadScenarios() {
-  const dir = join(root, 'node_modules', '.cache');
+  // Next to the harness: it finds its fake tools relative to its own location.
+  const dir = join(root, 'test', 'sim');
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, `kindling-bench-up-${process.pid}.mjs`);
+  const out = join(dir, `.bench-noop-up-${process.pid}.mjs`);
   await build({
     entryPoints: [join(root, 'test/sim/scenarios-up.ts')],
     outfile: out,
@@ -44,6 +45,7 @@ export async function runNoopUpBench({ runs = 3 } = {}) {
       const r = await u.up();
       if (r.exitCode !== 0) throw new Error(`the no-op up failed (exit ${r.exitCode}):\n${r.stderr.split('\n').slice(-15).join('\n')}`);
       walls.push(r.durationMs / 1000);
+      if (process.env.BENCH_VERBOSE) console.error(r.stdout.split('\n').filter((l) => /^(PHASE|Preflight|Cluster|Image|NVIDIA|Load|Model|Smoke|total)/.test(l)).join('\n'));
       mutating = Math.max(mutating, u.sim.mutatingCalls().length + u.kube.mutatingCount());
     }
     walls.sort((a, b) => a - b);

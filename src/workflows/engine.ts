@@ -40,6 +40,8 @@ export interface Phase {
   run(ctx: PhaseContext, step: StepHandle): Promise<PhaseOutcome>;
   /** What is left half-done when this phase is interrupted (default: "<title>: started, not finished"). */
   halfDone?(ctx: PhaseContext): string;
+  /** Its `run` changes nothing (a check, a smoke test): it does not invalidate later phases' early probes. */
+  readOnly?: boolean;
   /** In dry-run, probe even when an earlier phase was planned (default false: what it would probe may not exist yet). */
   probeAfterPlanned?: boolean;
 }
@@ -60,10 +62,31 @@ export interface WorkflowResult {
 }
 
 /** Runs phases in order. Throws the phase's error (InterruptedError with what was half-done on Ctrl-C). */
-export async function runWorkflow(ctx: Context, phases: Phase[], options: { onRecord?: (r: PhaseRecord) => void } = {}): Promise<WorkflowResult> {
+export async function runWorkflow(
+  ctx: Context,
+  phases: Phase[],
+  options: { onRecord?: (r: PhaseRecord) => void; prefetch?: boolean } = {},
+): Promise<WorkflowResult> {
   const records: PhaseRecord[] = [];
   const started = performance.now();
   let upstreamPlanned = false;
+  // Early probes: all "already done?" checks start at once (they are read-only), and a phase uses
+  // its early answer only while nothing before it has changed anything; after the first phase that
+  // did work, later phases probe again. A rerun on a complete setup then costs the slowest probe,
+  // not the sum of them.
+  const early = new Map<Phase, Promise<{ ok: DoneResult } | { error: unknown }>>();
+  if (options.prefetch && !ctx.dryRun) {
+    for (const phase of phases) {
+      early.set(
+        phase,
+        phase.isDone({ ...ctx, upstreamPlanned: false }).then(
+          (ok) => ({ ok }),
+          (error: unknown) => ({ error }),
+        ),
+      );
+    }
+  }
+  let changedSomething = false;
   for (const [index, phase] of phases.entries()) {
     const pctx: PhaseContext = { ...ctx, upstreamPlanned };
     const t0 = performance.now();
@@ -72,7 +95,13 @@ export async function runWorkflow(ctx: Context, phases: Phase[], options: { onRe
       if (ctx.signal.aborted) throw new InterruptedError();
       await ctx.io.step(phase.title, async (step) => {
         const mayProbe = !(ctx.dryRun && upstreamPlanned && phase.probeAfterPlanned !== true);
-        const done = mayProbe ? await phase.isDone(pctx) : false;
+        const prefetched = changedSomething ? undefined : early.get(phase);
+        let done: DoneResult = false;
+        if (prefetched) {
+          const r = await prefetched;
+          if ('error' in r) throw r.error;
+          done = r.ok;
+        } else if (mayProbe) done = await phase.isDone(pctx);
         if (done) {
           record.status = 'skipped';
           record.detail = done.reason;
@@ -102,6 +131,7 @@ export async function runWorkflow(ctx: Context, phases: Phase[], options: { onRe
       record.durationMs = performance.now() - t0;
       records.push(record);
       options.onRecord?.(record);
+      if (record.status === 'done' && !phase.readOnly) changedSomething = true;
     } catch (error) {
       record.durationMs = performance.now() - t0;
       const interrupted = error instanceof InterruptedError || ctx.signal.aborted;

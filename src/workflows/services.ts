@@ -105,7 +105,18 @@ export function realUpServices(): UpServices {
 
     loadBalancer: {
       enabled: (config) => config.loadBalancer.enabled,
-      isDone: async () => false,
+      // Done: the managed container runs with this configuration and serves the cluster.
+      isDone: async (ctx, config) => {
+        if (config.loadBalancer.mode === 'binary') return false;
+        const lb = await import('../addons/load-balancer.js');
+        const { CLOUD_PROVIDER_KIND } = await import('../core/versions.js');
+        const c = await lb.inspectContainer(ctx, lb.LB_CONTAINER_NAME).catch(() => undefined);
+        if (!c?.State?.Running) return false;
+        const hash = lb.configHash(CLOUD_PROVIDER_KIND.image, lb.controllerArgs({ gatewayApi: config.loadBalancer.gatewayApi }), lb.dockerSocket(ctx.env));
+        if (c.Config?.Labels?.['dev.kindling.config'] !== hash) return false;
+        const status = await lb.loadBalancerStatus(ctx, config.clusterName);
+        return status.serving ? { reason: `running (container), serving cluster ${config.clusterName}` } : false;
+      },
       run: async (ctx, config) => {
         const { ensureLoadBalancer } = await import('../addons/load-balancer.js');
         const kube = await addonKubeIfExists(ctx, config);

@@ -139,6 +139,7 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
     id: 'preflight',
     title: 'Preflight: host checks',
     probeAfterPlanned: true,
+    readOnly: !config.host.fix,
     isDone: async () => false,
     run: async (pctx) => {
       if (config.host.fix) {
@@ -206,6 +207,7 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
       title: 'Smoke test (/v1/models and one chat completion)',
       // Read-only: it runs every time (a no-op `up` still proves the endpoint answers).
       probeAfterPlanned: true,
+      readOnly: true,
       isDone: async () => false,
       run: async (pctx) => {
         if (pctx.dryRun) return 'not run in --dry-run';
@@ -222,7 +224,7 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
     });
   }
 
-  const result = await runWorkflow(ctx, phases);
+  const result = await runWorkflow(ctx, phases, { prefetch: true });
   for (const target of targets) {
     const endpoint = state.endpoints.get(target.name);
     state.models.push({

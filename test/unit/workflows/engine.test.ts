@@ -99,6 +99,41 @@ describe('workflow engine', () => {
     expect(world).toEqual({ a: true });
   });
 
+  it('prefetch: every probe starts at once; after a phase did work, later phases probe again', async () => {
+    const world: Record<string, boolean> = { a: true, c: true };
+    const probes: string[] = [];
+    const phases = ['a', 'b', 'c'].map((id) =>
+      fakePhase(id, world, {
+        isDone: async () => {
+          probes.push(id);
+          return world[id] ? { reason: 'there' } : false;
+        },
+      }),
+    );
+    const ctx = testContext([{ match: ['make', '...'] }]);
+    const result = await runWorkflow(ctx, phases, { prefetch: true });
+    // a, b, c probed early; c probed again after b changed something.
+    expect(probes).toEqual(['a', 'b', 'c', 'c']);
+    expect(result.phases.map((p) => p.status)).toEqual(['skipped', 'done', 'skipped']);
+    // A complete world: one probe each, nothing run.
+    probes.length = 0;
+    const again = testContext([]);
+    await runWorkflow(again, phases, { prefetch: true });
+    expect(probes).toEqual(['a', 'b', 'c']);
+    expect(again.runner.calls).toEqual([]);
+  });
+
+  it('prefetch: a read-only phase that ran does not invalidate the early probes', async () => {
+    const world: Record<string, boolean> = { b: true };
+    let probesOfB = 0;
+    const phases = [
+      { ...fakePhase('check', world), readOnly: true, isDone: async () => false as const, run: async () => 'ok' },
+      fakePhase('b', world, { isDone: async () => (probesOfB++, { reason: 'there' }) }),
+    ];
+    await runWorkflow(testContext([]), phases, { prefetch: true });
+    expect(probesOfB).toBe(1);
+  });
+
   it('renders a timing table', () => {
     const text = renderTimings({
       phases: [
