@@ -665,9 +665,15 @@ function toolkitAcceptsVolumeMounts(sim) {
 }
 
 /** What `nvidia-smi -L` inside a container would print, or undefined when no GPU reaches it. */
-function gpusInContainer(sim, runtime, env, mounts) {
+function gpusInContainer(sim, runtime, env, mounts, gpusFlag) {
   const s = sim.state;
   if (!s.driver?.installed || !s.toolkit?.installed) return undefined;
+  // --gpus goes through the toolkit's hook with any runtime; otherwise the nvidia runtime must apply.
+  if (gpusFlag !== undefined) {
+    const want = gpusFlag.replace(/^"?device=/, '').replace(/"$/, '');
+    const gpus = (s.gpus ?? []).filter((g, i) => want === 'all' || (/^\d+$/.test(want) && !gpusFlag.includes('device=') ? i < Number(want) : want.split(',').includes(String(g.index)) || want.split(',').includes(g.uuid)));
+    return gpus.map((g) => `GPU ${g.index}: ${g.name} (UUID: ${g.uuid})\n`).join('');
+  }
   const effective = runtime ?? dockerState(s).defaultRuntime;
   if (effective !== 'nvidia') return undefined;
   let visible = env.find((e) => e.startsWith('NVIDIA_VISIBLE_DEVICES='))?.split('=')[1];
@@ -730,7 +736,11 @@ function cmdRun(sim, args) {
   let stdout = '';
   let exitCode = 0;
   if (cmd[0] === 'nvidia-smi') {
-    const listed = gpusInContainer(sim, runtime, env, mounts);
+    const gpusFlag = p.get('--gpus').at(-1);
+    if (gpusFlag !== undefined && !sim.state.toolkit?.installed) {
+      return { stdout: '', stderr: `${stderr}docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]]\n\nRun 'docker run --help' for more information\n`, exitCode: 125, mutating: true };
+    }
+    const listed = gpusInContainer(sim, runtime, env, mounts, gpusFlag);
     if (listed === undefined) {
       stderr += 'docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "nvidia-smi": executable file not found in $PATH: unknown\n\nRun \'docker run --help\' for more information\n';
       exitCode = 127;
