@@ -30,10 +30,15 @@ export interface PinnedImage {
 
 /** kind: current stable (seed-tools.md §7). Its default node image is pinned below. */
 export const KIND_VERSION = 'v0.32.0';
-/** Node image of kind v0.32.0 (Kubernetes v1.36.1, containerd v2.3.1). */
+/**
+ * Node image of kind v0.32.0 (Kubernetes v1.36.1, containerd v2.3.1), pinned by digest as kind's
+ * release notes require ("The default node image is now kindest/node:v1.36.1@sha256:3489c767…",
+ * kind v0.32.0 release notes, quoted in cloudfoundry/kind-deployment#417; the same digest is pinned
+ * by several independent public repositories).
+ */
 export const KIND_NODE_IMAGE: PinnedImage = {
   name: 'kindest/node',
-  image: 'kindest/node:v1.36.1',
+  image: 'kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5',
   checked: '2026-11-24',
 };
 

@@ -58,6 +58,8 @@ describe('kindling cluster (simulated host)', () => {
     const create = sim.journal().find((e) => e.tool === 'kind' && e.args[0] === 'create');
     expect(create?.args).toEqual(['create', 'cluster', '--name', 'kindling', '--config', '-']);
     expect(create?.stdin).toContain('containerPath: /var/run/nvidia-container-devices/0');
+    // the node image pinned by digest (kind v0.32.0's release notes)
+    expect(create?.stdin).toContain('image: kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5');
     const steps = mutatingExecs(sim).map((e) => `${nodeOf(e)} ${e.args[2]} ${e.args[3]}`);
     expect(steps).toEqual([
       'kindling-worker dpkg -i',
