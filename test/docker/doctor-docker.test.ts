@@ -4,6 +4,8 @@
  * simulated host's fake docker (same templates, same shapes) on a container made like kindling's.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/cli/run.js';
 import type { CliEnv } from '../../src/cli/cli-env.js';
@@ -11,6 +13,7 @@ import { Redactor } from '../../src/core/secrets.js';
 import { DOCKER_CLIENT_VERSION_ARGV, DOCKER_INFO_ARGV, parseDockerInfo, probeDocker } from '../../src/host/docker-info.js';
 import { collectHostFacts, diskFree } from '../../src/host/facts.js';
 import { runDoctorChecks } from '../../src/host/doctor.js';
+import { repoRoot } from '../sim/harness.js';
 import { docker, dockerAvailable, ensureBusyboxImage, removeLabelled } from './helpers.js';
 
 const avail = await dockerAvailable();
@@ -90,6 +93,24 @@ describe.skipIf(!avail.ok)(`doctor against the real Docker daemon${avail.ok ? ` 
       expect(byId['docker-runtime-nvidia']?.status).toBe('fail');
       expect(byId['docker-runtime-nvidia']?.fix).toBeTruthy();
     }
+  });
+});
+
+describe.skipIf(!avail.ok || !existsSync(join(repoRoot, 'dist', 'cli', 'main.js')))('the built kindling doctor on this (GPU-less) machine', () => {
+  it('exits 2 with the GPU checks failed and their fixes; the Docker checks read the real daemon', () => {
+    const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'kindling.js'), 'doctor', '--json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+    const json = JSON.parse(r.stdout) as { ok: boolean; checks: { id: string; status: string; fix?: string }[]; gpus: unknown[] };
+    const byId = Object.fromEntries(json.checks.map((c) => [c.id, c]));
+    if (!existsSync('/dev/nvidia0')) {
+      expect(r.status).toBe(2);
+      expect(json.ok).toBe(false);
+      expect(byId['gpus']?.status).toBe('fail');
+      expect(byId['gpus']?.fix).toBeTruthy();
+      expect(json.gpus).toEqual([]);
+    }
+    expect(['pass', 'warn']).toContain(byId['docker-daemon']?.status);
+    expect(byId['docker-client']?.status).toBe('pass');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
