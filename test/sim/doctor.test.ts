@@ -148,6 +148,21 @@ describe('kindling doctor on the simulated host', () => {
     expect(check(json, 'root').detail).toContain('through sudo');
   });
 
+  it('Docker Desktop and WSL2: GPUs do not reach kind nodes there', async () => {
+    const desktop = buildScenario('Docker Desktop', 1);
+    desktop.state.docker.desktop = true;
+    const a = await doctorJson(host(desktop));
+    expect(a.exitCode).toBe(2);
+    expect(check(a.json, 'docker-desktop')).toMatchObject({ status: 'fail' });
+    expect(check(a.json, 'docker-desktop').detail).toContain('Docker Desktop');
+    const wsl = buildScenario('WSL2', 1);
+    wsl.state.os.kernel = '6.6.87.2-microsoft-standard-WSL2';
+    const b = await doctorJson(host(wsl));
+    expect(check(b.json, 'kernel').status).toBe('warn');
+    expect(check(b.json, 'docker-desktop').status).toBe('fail');
+    expect(check(b.json, 'docker-desktop').detail).toContain('WSL2');
+  });
+
   it('kind missing: the kind check fails with kindling host setup', async () => {
     const h = host(presets.kindMissing());
     const { exitCode, json } = await doctorJson(h);
