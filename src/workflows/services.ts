@@ -82,9 +82,10 @@ export function realUpServices(): UpServices {
 
     gpuOperator: {
       enabled: (config) => config.gpuOperator.enabled,
-      // installGpuOperator probes every part itself (namespace, repo, release and values, readiness)
-      // and changes only what differs: "ready" alone would miss changed values.
-      isDone: async () => false,
+      // Done: namespace labelled, time-slicing config as asked, the release deployed with the
+      // pinned chart and exactly kindling's values, and ready (ClusterPolicy + GPUs advertised).
+      // Otherwise installGpuOperator, which checks each part again and changes only what differs.
+      isDone: (ctx, config) => gpuOperatorOutcomeHolds(ctx, config),
       run: async (ctx, config, _gpus, step) => {
         const { installGpuOperator } = await import('../addons/gpu-operator.js');
         const target = await addonTarget(ctx, config);
@@ -213,6 +214,35 @@ export async function renderUpClusterConfig(ctx: Context, config: ResolvedConfig
   return { ...rendered, config: kindConfig, yaml: kindConfigToYaml(kindConfig) };
 }
 
+export async function gpuOperatorOutcomeHolds(ctx: PhaseContext, config: ResolvedConfig): Promise<DoneResult> {
+  const kube = await addonKubeIfExists(ctx, config);
+  if (!kube) return false;
+  const target = await addonTarget(ctx, config);
+  const op = await import('../addons/gpu-operator.js');
+  const values = await import('../addons/gpu-operator-values.js');
+  const helm = await import('../addons/helm.js');
+  const settings = { ...(config.gpuOperator.timeSlicing ? { timeSlicing: config.gpuOperator.timeSlicing } : {}), dcgmExporter: config.gpuOperator.dcgmExporter };
+  const [ns, slicing, release, snapshot] = await Promise.all([
+    kube.get<KubeObject>('v1', 'Namespace', values.GPU_OPERATOR_NAMESPACE),
+    values.timeSlicingEnabled(settings)
+      ? kube.get<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap', values.TIME_SLICING_CONFIGMAP, values.GPU_OPERATOR_NAMESPACE)
+      : Promise.resolve(undefined),
+    helm.helmRelease(ctx, target, values.GPU_OPERATOR_RELEASE, values.GPU_OPERATOR_NAMESPACE).catch(() => undefined),
+    op.gpuOperatorSnapshot(kube, target.context),
+  ]);
+  if (ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'] !== 'privileged') return false;
+  if (values.timeSlicingEnabled(settings)) {
+    const want = values.timeSlicingConfigMap(settings.timeSlicing as number).data[values.TIME_SLICING_PROFILE];
+    if (slicing?.data?.[values.TIME_SLICING_PROFILE] !== want) return false;
+  }
+  if (!release || release.status !== 'deployed' || release.chart !== op.expectedChart(config.gpuOperator.version)) return false;
+  if (!snapshot.ready) return false;
+  const current = await helm.helmValues(ctx, target, values.GPU_OPERATOR_RELEASE, values.GPU_OPERATOR_NAMESPACE).catch(() => undefined);
+  if (!helm.jsonEqual(current, values.gpuOperatorValues(settings))) return false;
+  const gpus = snapshot.nodes.reduce((n, x) => n + x.allocatable, 0);
+  return { reason: `${release.chart} deployed, same values; ready: ${gpus} nvidia.com/gpu on ${snapshot.nodes.length} worker${snapshot.nodes.length === 1 ? '' : 's'}` };
+}
+
 interface NodeLike extends KubeObject {
   status?: { allocatable?: Record<string, string>; conditions?: { type: string; status: string }[] };
 }
@@ -220,6 +250,12 @@ interface NodeLike extends KubeObject {
 export async function clusterOutcomeHolds(ctx: Context, config: ResolvedConfig, hostGpuCount: number): Promise<DoneResult> {
   const { kindClusters, connectCluster, readStoredConfig } = await import('../cluster/kind.js');
   if (!(await kindClusters(ctx)).includes(config.clusterName)) return false;
+  // Probed early (before preflight reported the GPUs): discover them here, read-only.
+  if (hostGpuCount === 0 && config.numGpus === undefined) {
+    const { discoverGpus } = await import('../host/nvidia.js');
+    hostGpuCount = (await discoverGpus(ctx).catch(() => [])).length;
+    if (hostGpuCount === 0) return false;
+  }
   const rendered = await renderUpClusterConfig(ctx, config, hostGpuCount);
   const kube = await connectCluster(ctx, config.clusterName).catch(() => undefined);
   if (!kube) return false;
