@@ -37,16 +37,43 @@ async function withLock(fn) {
   for (let i = 0; ; i++) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
+      // A holder killed mid-call (Ctrl-C scenarios: the runner's SIGTERM/SIGKILL) leaves the lock
+      // behind; break it when its process is gone.
+      if (i % 20 === 19 && lockHolderGone(lock)) rmSync(lock, { recursive: true, force: true });
       if (i > 2000) throw new Error('sim: state lock timeout');
       await sleep(5);
     }
   }
+  const release = () => rmSync(lock, { recursive: true, force: true });
+  const onTerm = () => {
+    release();
+    process.exit(143);
+  };
+  process.once('SIGTERM', onTerm);
   try {
     return await fn();
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    process.off('SIGTERM', onTerm);
+    release();
+  }
+}
+
+function lockHolderGone(lock) {
+  let pid;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false; // being created right now
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return error.code === 'ESRCH';
   }
 }
 
