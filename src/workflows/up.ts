@@ -125,6 +125,8 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
       fix: [`kindling up --dry-run --num-gpus ${config.numGpus}`, 'kindling up --gpus 0,1   # to use a subset of this host\'s GPUs'],
     });
   }
+  // The preflight sees the host as it is; later phases plan as if host setup had run.
+  const hostCtx = ctx;
   if (ctx.dryRun) ctx = { ...ctx, runner: dryRunProbeRunner(ctx) };
   const state: { gpus: HostGpu[]; failed: PreflightCheck[]; models: ModelSummary[]; endpoints: Map<string, Endpoint> } = {
     gpus: [],
@@ -145,9 +147,9 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
       if (config.host.fix) {
         const ok = await pctx.io.confirm('Run `kindling host setup` first (installs and configures what is missing, as root)?', { assumeYes: pctx.assumeYes || pctx.dryRun });
         if (!ok) throw new UserError('Host setup was not confirmed; nothing was changed.', { fix: ['kindling up --fix --yes', 'kindling host setup --dry-run   # to see what it would do'] });
-        await services.hostSetup(pctx, config);
+        await services.hostSetup({ ...pctx, runner: hostCtx.runner }, config);
       }
-      const report = await services.preflight(pctx, {});
+      const report = await services.preflight({ ...pctx, runner: hostCtx.runner }, {});
       const preview = config.numGpus !== undefined;
       state.gpus = preview ? previewGpus(config.numGpus ?? 0) : report.gpus;
       const failed = report.checks.filter((c) => c.status === 'fail');
@@ -260,7 +262,9 @@ export function dryRunProbeRunner(ctx: Context): ProcessRunner {
       return await fn();
     } catch (error) {
       const tool = spec.argv[0] ?? '';
-      if (spec.mutating || !(error instanceof ExternalError) || !error.notFound || !(tool in MISSING_TOOL_ANSWERS)) throw error;
+      const sub = spec.argv[1] ?? '';
+      const answerable = (tool === 'kind' && sub === 'get') || (tool === 'docker' && ['ps', 'inspect', 'logs', 'network', 'image'].includes(sub));
+      if (spec.mutating || !(error instanceof ExternalError) || !error.notFound || !answerable) throw error;
       if (!noted.has(tool)) {
         noted.add(tool);
         ctx.plan.note(`${tool} is not installed on this host (\`kindling host setup\` installs it): planning as if it were, with nothing created yet.`);

@@ -100,6 +100,14 @@ describe('kindling up (simulated host)', () => {
     expect(r.stderr).toMatch(/Left half-done \(the next run resumes from here\):\n\s+- cluster "kindling": kind nodes may exist/);
     expect(r.stderr).toMatch(/- NVIDIA GPU Operator: not started/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    // status on this half-built state: the cluster exists, its GPU setup is not finished.
+    const st = await u.run(['status', '--json']);
+    expect(st.exitCode, st.stderr).toBe(0);
+    const report = JSON.parse(st.stdout) as { clusterState: { exists: boolean; complete: boolean; problems: string[] }; next: string[] };
+    expect(report.clusterState.exists, JSON.stringify(report.clusterState)).toBe(true);
+    expect(report.clusterState.complete).toBe(false);
+    expect(report.clusterState.problems.some((p) => /GPU setup not finished/.test(p))).toBe(true);
+    expect(report.next[0]).toMatch(/^finish cluster kindling/);
     u.sim.updateScenario((s) => (s.delays = []));
     u.sim.clearJournal();
     const again = await u.up();
@@ -156,6 +164,24 @@ describe('kindling up (simulated host)', () => {
     const again = await u.up(['--no-registry-cache']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(u.sim.journal().filter((e) => e.tool === 'containerd').map((e) => e.line)).toEqual(['containerd pull vllm/vllm-openai:v0.30.0 from registry-1.docker.io']);
+  });
+
+  it('-f kindling.yaml: its layout is used (flags override it); a wrong field is exit 2 with file:line:column', async () => {
+    u = await createUpSim(upScenario(4));
+    u.sim.writeHostFile('/../kindling.yaml', 'cluster:\n  name: lab\n  gpusPerNode: 2\nmodels:\n  - id: Qwen/Qwen2.5-7B-Instruct\n    gpus: 2\n');
+    const plan = await u.run(['up', '-f', 'kindling.yaml', '--dry-run']);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('$ kind create cluster --name lab --config -');
+    expect(plan.stdout).toContain('containerPath: /var/run/nvidia-container-devices/1'); // two GPUs per worker
+    expect(plan.stdout).toMatch(/Deployment default\/qwen2-5-7b-instruct/);
+    expect(plan.stdout).toContain('--tensor-parallel-size=2');
+    const flagged = await u.run(['up', '-f', 'kindling.yaml', '--name', 'other', '--dry-run']);
+    expect(flagged.stdout).toContain('$ kind create cluster --name other --config -');
+    u.sim.writeHostFile('/../bad.yaml', 'cluster:\n  name: lab\n  gpuPerNode: 2\n');
+    const bad = await u.run(['up', '-f', 'bad.yaml']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('bad.yaml:3:3: cluster.gpuPerNode: Unrecognized key');
+    expect(u.sim.mutatingCalls()).toEqual([]);
   });
 
   it('stops at preflight on a host without a GPU driver: exit 2, every failure with its fix, nothing changed', async () => {
