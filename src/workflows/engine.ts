@@ -98,6 +98,8 @@ export async function runWorkflow(
       if (ctx.signal.aborted) throw new InterruptedError();
       await ctx.io.step(phase.title, async (step) => {
         const mayProbe = !(ctx.dryRun && upstreamPlanned && phase.probeAfterPlanned !== true);
+        const marker = ctx.plan.entries.length;
+        if (ctx.dryRun) ctx.plan.note(`── ${phase.title} ──`);
         const prefetched = changedSomething ? undefined : early.get(phase);
         let done: DoneResult = false;
         if (prefetched) {
@@ -109,10 +111,10 @@ export async function runWorkflow(
           record.status = 'skipped';
           record.detail = done.reason;
           step.skip(done.reason);
+          // A skipped phase leaves no heading in the plan (unless its probe noted something).
+          if (ctx.dryRun && ctx.plan.entries.length === marker + 1) ctx.plan.entries.splice(marker, 1);
           return;
         }
-        const marker = ctx.plan.entries.length;
-        if (ctx.dryRun) ctx.plan.note(`── ${phase.title} ──`);
         const detail = await phase.run(pctx, step);
         if (ctx.signal.aborted) throw new InterruptedError();
         if (typeof detail === 'object' && detail !== null && !ctx.dryRun) {
