@@ -6,6 +6,7 @@
  * `host restore` (host configuration) stays separate.
  */
 import type { Context } from '../core/context.js';
+import type { PlannedAction } from '../core/plan.js';
 import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/style.js';
 import { cacheContainerName, removeImageCache, UPSTREAMS } from './image-cache.js';
@@ -26,6 +27,8 @@ export interface DownResult {
   purged: string[];
   kept: string[];
   otherClusters: string[];
+  /** --dry-run: the planned actions, in order. */
+  plan?: PlannedAction[];
 }
 
 /** The kindling fingerprint of a node container: the host cache mount every kindling GPU worker gets. */
@@ -132,6 +135,7 @@ export async function down(ctx: Context, options: DownOptions): Promise<DownResu
     purged,
     kept,
     otherClusters: clusters.filter((c) => c !== name),
+    ...(ctx.dryRun ? { plan: ctx.plan.toJSON().actions } : {}),
   };
 }
 

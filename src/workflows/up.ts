@@ -6,6 +6,7 @@
  */
 import type { Context } from '../core/context.js';
 import { ExternalError, UserError } from '../core/errors.js';
+import type { PlannedAction } from '../core/plan.js';
 import type { CommandSpec, ProcessRunner, RunResult } from '../core/runner.js';
 import { formatTable } from '../core/style.js';
 import type { ResolvedConfig, ModelConfig } from './config.js';
@@ -91,6 +92,8 @@ export interface UpResult {
   phases: PhaseRecord[];
   totalMs: number;
   models: ModelSummary[];
+  /** --dry-run: the planned actions, in order (what the human output prints after the summary). */
+  plan?: PlannedAction[];
 }
 
 /** Checks that cannot pass on a host previewed with --num-gpus (its GPUs are imaginary). */
@@ -246,6 +249,7 @@ export async function up(ctx: Context, config: ResolvedConfig, services: UpServi
     phases: result.phases,
     totalMs: result.totalMs,
     models: state.models,
+    ...(ctx.dryRun ? { plan: ctx.plan.toJSON().actions } : {}),
   };
 }
 
