@@ -17,6 +17,7 @@ import type { Context } from '../core/context.js';
 import { ExitCode, ExternalError, UserError } from '../core/errors.js';
 import { CLOUD_PROVIDER_KIND, CLOUD_PROVIDER_KIND_BINARY, type Arch } from '../core/versions.js';
 import { isControlPlane } from './cluster-layout.js';
+import { listContainers } from '../core/docker.js';
 import type { KubeObject } from '../core/kube.js';
 import { sleep, type AddonKube } from './target.js';
 
@@ -429,19 +430,13 @@ async function ensureBinaryInstalled(ctx: Context, paths: SupervisorPaths): Prom
 // Status, stop, leftovers
 
 async function listLbContainers(ctx: Context): Promise<{ id: string; name: string; cluster: string; running: boolean }[]> {
-  const r = await ctx.runner.run({
-    argv: ['docker', 'ps', '--all', '--filter', `label=${LB_CLUSTER_LABEL}`, '--format', `{{.ID}}\t{{.Names}}\t{{.Label "${LB_CLUSTER_LABEL}"}}\t{{.State}}`],
-    mutating: false,
-    allowFailure: true,
+  const rows = await listContainers(ctx.runner, [`label=${LB_CLUSTER_LABEL}`], {
+    id: '{{.ID}}',
+    name: '{{.Names}}',
+    cluster: `{{.Label "${LB_CLUSTER_LABEL}"}}`,
+    state: '{{.State}}',
   });
-  if (r.exitCode !== 0) return [];
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [id = '', name = '', cluster = '', state = ''] = l.split('\t');
-      return { id, name, cluster, running: state === 'running' };
-    });
+  return rows.map(({ id, name, cluster, state }) => ({ id, name, cluster, running: state === 'running' }));
 }
 
 export async function loadBalancerStatus(ctx: Context, clusterName?: string): Promise<LoadBalancerStatus> {

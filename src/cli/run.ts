@@ -3,6 +3,7 @@
  * the runner (record mode for --dry-run), wires Ctrl-C to the context's AbortSignal, and prints
  * the plan at the end of a --dry-run.
  */
+import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import type { Context, KubeTarget } from '../core/context.js';
 import { InterruptedError } from '../core/errors.js';
@@ -88,6 +89,9 @@ export function createContext(cli: CliEnv, flags: RunFlags, signal: AbortSignal)
  */
 export async function runCommand<T>(cli: CliEnv, flags: RunFlags, service: (ctx: Context) => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  // Every running child and every wait listens to this one signal; parallel node setup and watches
+  // can hold many at once, which is expected, not a leak.
+  setMaxListeners(0, controller.signal);
   let interrupts = 0;
   const onInterrupt = () => {
     interrupts += 1;

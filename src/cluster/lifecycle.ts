@@ -8,6 +8,7 @@ import { UserError, ExitCode } from '../core/errors.js';
 import type { KubeObject } from '../core/kube.js';
 import { KINDLING_CLUSTER_LABEL, KIND_CLUSTER_LABEL, kindContext } from './constants.js';
 import { connectCluster, kind, kindClusters, kindNodes, readStoredConfig, type StoredLayout } from './kind.js';
+import { listContainers } from '../core/docker.js';
 import { parseKindNodeName } from './layout.js';
 import { planNodeSteps, probeNode, type NodeStepId } from './node-setup.js';
 
@@ -36,12 +37,8 @@ export interface DeleteClusterResult {
 
 /** Containers kindling started for a cluster (label io.kindling.cluster=<name>). */
 export async function labelledContainers(ctx: Context, name: string): Promise<string[]> {
-  const r = await ctx.runner.run({
-    argv: ['docker', 'ps', '-a', '--filter', `label=${KINDLING_CLUSTER_LABEL}=${name}`, '--format', '{{.Names}}'],
-    mutating: false,
-    allowFailure: true,
-  });
-  return r.exitCode === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '') : [];
+  const rows = await listContainers(ctx.runner, [`label=${KINDLING_CLUSTER_LABEL}=${name}`], { name: '{{.Names}}' });
+  return rows.map((r) => r.name).filter((n) => n !== '');
 }
 
 /** Deletes the cluster and everything kindling started for it; a missing cluster is fine. */

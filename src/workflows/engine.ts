@@ -14,7 +14,6 @@
  * Ctrl-C aborts ctx.signal; the runner stops the running child. The engine turns that into an
  * InterruptedError listing what was left half-done (the running phase) and what never started.
  */
-import { setMaxListeners } from 'node:events';
 import type { Context } from '../core/context.js';
 import { InterruptedError, KindlingError } from '../core/errors.js';
 import type { StepHandle } from '../core/io.js';
@@ -77,8 +76,6 @@ export async function runWorkflow(
   // not the sum of them.
   const early = new Map<Phase, Promise<{ ok: DoneResult } | { error: unknown }>>();
   if (options.prefetch && !ctx.dryRun) {
-    // Each concurrent child listens on the run's abort signal.
-    setMaxListeners(Math.max(64, phases.length * 16), ctx.signal);
     for (const phase of phases) {
       early.set(
         phase,

@@ -24,6 +24,7 @@
  * The cache covers every pull of every node, and survives `kindling down` (only --purge removes it).
  */
 import type { Context } from '../core/context.js';
+import { listContainers } from '../core/docker.js';
 import { REGISTRY_CACHE_IMAGE } from '../core/versions.js';
 import type { DoneResult } from './engine.js';
 
@@ -106,19 +107,13 @@ interface CacheContainer {
 }
 
 export async function listCacheContainers(ctx: Context): Promise<CacheContainer[]> {
-  const r = await ctx.runner.run({
-    argv: ['docker', 'ps', '-a', '--filter', `label=${REGISTRY_CACHE_LABEL}=${REGISTRY_CACHE_ROLE}`, '--format', '{{.Names}}\t{{.State}}\t{{.Networks}}\t{{.Label "dev.kindling.remote"}}'],
-    mutating: false,
-    allowFailure: true,
+  const rows = await listContainers(ctx.runner, [`label=${REGISTRY_CACHE_LABEL}=${REGISTRY_CACHE_ROLE}`], {
+    name: '{{.Names}}',
+    state: '{{.State}}',
+    networks: '{{.Networks}}',
+    remote: '{{.Label "dev.kindling.remote"}}',
   });
-  if (r.exitCode !== 0) return [];
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [name = '', state = '', networks = '', remote = ''] = l.split('\t');
-      return { name, state, networks: networks.split(',').filter((n) => n !== ''), remote };
-    });
+  return rows.map((r) => ({ ...r, networks: r.networks.split(',').filter((n) => n !== '') }));
 }
 
 /** Host path (for ctx.files, which adds KINDLING_HOST_ROOT) of a file under the cache dir. */

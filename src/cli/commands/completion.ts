@@ -57,18 +57,8 @@ function toNode(cmd: CommanderLike): import('../../workflows/completion.js').Com
   return {
     name: cmd.name(),
     description: cmd.description(),
-    options: dedupeFlags(options),
+    options,
     commands: cmd.commands.filter((c) => !c._hidden).map(toNode),
     argChoices: cmd.registeredArguments.flatMap((a) => a.argChoices ?? []),
   };
-}
-
-function dedupeFlags<T extends { flags: string[] }>(options: T[]): T[] {
-  const seen = new Set<string>();
-  return options.filter((o) => {
-    const key = o.flags.join(',');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

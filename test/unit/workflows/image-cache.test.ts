@@ -5,7 +5,7 @@ import { ensureImageCache, hostsToml, imageCacheDone, registryCacheKindConfig, U
 import { testContext } from '../../helpers/context.js';
 
 const CACHE = '/var/lib/kindling/cache';
-const PS = /^docker ps -a --filter label=dev\.kindling\.role=registry-cache/;
+const PS = /^docker ps --all --filter label=dev\.kindling\.role=registry-cache/;
 
 function psLines(remote: (host: string) => string, state = 'running', networks = 'kind'): string {
   return UPSTREAMS.map((u) => `kindling-cache-${u.host.replace(/[^a-z0-9]+/g, '-')}\t${state}\t${networks}\t${remote(u.host)}\n`).join('');
