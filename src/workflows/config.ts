@@ -87,9 +87,9 @@ export const gpuOperatorSchema = z.strictObject({
 export const loadBalancerSchema = z.strictObject({
   enabled: z.boolean().optional().describe('Run the LoadBalancer controller, cloud-provider-kind (default true)'),
   mode: z
-    .enum(['container', 'binary'])
+    .enum(['auto', 'container', 'binary'])
     .optional()
-    .describe('container (default): a managed container with host networking; binary: the pinned binary under kindling\'s supervision'),
+    .describe('auto (default): the managed container, or the pinned binary when the image cannot be pulled; container: a managed container with host networking only; binary: the pinned binary under kindling\'s supervision'),
   gatewayApi: z.boolean().optional().describe('Enable cloud-provider-kind\'s Gateway API support (default false)'),
 });
 
@@ -280,7 +280,7 @@ export interface ResolvedConfig {
   cacheDir?: string;
   registryCache: boolean;
   gpuOperator: { enabled: boolean; version?: string; timeoutMs: number; timeSlicing?: number; dcgmExporter: boolean };
-  loadBalancer: { enabled: boolean; mode: 'container' | 'binary'; gatewayApi: boolean };
+  loadBalancer: { enabled: boolean; mode: 'auto' | 'container' | 'binary'; gatewayApi: boolean };
   models: ModelConfig[];
   host: { mirror?: string; hfEndpoint?: string; fix: boolean; registryMirrors: Record<string, string> };
 }
@@ -306,7 +306,7 @@ export function resolveConfig(config: KindlingConfig): ResolvedConfig {
       ...(op.timeSlicing ? { timeSlicing: op.timeSlicing } : {}),
       dcgmExporter: op.dcgmExporter ?? false,
     },
-    loadBalancer: { enabled: lb.enabled ?? true, mode: lb.mode ?? 'container', gatewayApi: lb.gatewayApi ?? false },
+    loadBalancer: { enabled: lb.enabled ?? true, mode: lb.mode ?? 'auto', gatewayApi: lb.gatewayApi ?? false },
     models: config.models ?? [{ id: DEFAULT_MODEL_ID }],
     host: {
       ...(config.host?.mirror ? { mirror: config.host.mirror } : {}),
