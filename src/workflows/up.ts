@@ -285,7 +285,9 @@ export function dryRunProbeRunner(ctx: Context): ProcessRunner {
 
 const MISSING_TOOL_ANSWERS: Record<string, { exitCode: number; stdout: string; stderr: string }> = {
   kind: { exitCode: 0, stdout: '', stderr: '' },
-  docker: { exitCode: 1, stdout: '', stderr: 'docker: not installed yet\n' },
+  // Without Docker nothing exists: answer as Docker does for a missing object, which every caller
+  // already reads as "not there yet".
+  docker: { exitCode: 1, stdout: '', stderr: 'Error: No such object: (docker is not installed yet)\n' },
 };
 
 /** Layout sanity before anything changes: enough GPUs for the layout and for each model. */

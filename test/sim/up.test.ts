@@ -210,4 +210,23 @@ describe('kindling up (simulated host)', () => {
     expect(at.every((i) => i >= 0), plan).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
+
+  // Seen on a real H100 host (Ubuntu 24.04, driver 580, no Docker, no kind, no helm): every docker
+  // probe fails with "not found", and the plan must still come out whole.
+  it('--dry-run on a GPU host with no Docker, kind or helm installed at all: the whole plan, exit 0', async () => {
+    const scenario = upScenario(1);
+    scenario.state.docker.installed = false;
+    scenario.state.toolkit.installed = false;
+    scenario.state.tools.kind = null;
+    scenario.state.tools.helm = null;
+    u = await createUpSim(scenario);
+    const r = await u.run(['up', '--dry-run']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(u.sim.mutatingCalls()).toEqual([]);
+    expect(r.stdout).toMatch(/# On this host these checks fail: docker-client .*nvidia-ctk .*kind .*helm /);
+    expect(r.stdout).toContain('docker is not installed on this host');
+    for (const mark of ['$ kind create cluster', 'helm upgrade --install gpu-operator', 'docker run --detach --name kindling-cloud-provider-kind', 'Service default/deepseek-r1-distill-qwen-1-5b']) {
+      expect(r.stdout).toContain(mark);
+    }
+  });
 });
