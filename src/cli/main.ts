@@ -1,6 +1,6 @@
 /**
  * Entry point: builds the program, runs it, and is the only place that turns errors into exit
- * codes (and the only caller of process.exit, for a second Ctrl-C).
+ * codes (and the only caller of process.exit: a second Ctrl-C, or a closed output pipe).
  */
 import { CommanderError } from 'commander';
 import { Redactor } from '../core/secrets.js';

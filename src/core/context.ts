@@ -1,6 +1,6 @@
 /**
  * What every service receives: the io host, the process runner, the plan, host files, paths,
- * the redactor and the cancellation signal. Built once per command by src/cli/context.ts;
+ * the redactor and the cancellation signal. Built once per command by src/cli/run.ts (createContext);
  * tests build one with fakes (test/helpers/context.ts).
  */
 import type { HostFiles } from './files.js';
