@@ -6,6 +6,7 @@
  * - RecordingIoHost: records every message, for tests.
  * Results go to stdout; progress, warnings and errors to stderr.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createStyle, formatDuration, type Style } from './style.js';
 
 export type StepStatus = 'done' | 'skipped' | 'failed';
@@ -69,6 +70,8 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 
 interface ActiveStep {
   title: string;
+  /** Nesting under the step whose work started this one (parallel siblings share a depth). */
+  depth: number;
   detail: string;
   started: number;
   endStatus?: StepStatus;
@@ -87,6 +90,7 @@ export class HumanIoHost implements IoHost {
   private frame = 0;
   private drawnLines = 0;
   private lastPlainUpdate = new Map<ActiveStep, number>();
+  private readonly enclosing = new AsyncLocalStorage<ActiveStep>();
 
   constructor(protected readonly options: HostOptions) {
     this.style = createStyle(options.color);
@@ -95,10 +99,12 @@ export class HumanIoHost implements IoHost {
   }
 
   async step<T>(title: string, fn: (step: StepHandle) => Promise<T>): Promise<T> {
-    const s: ActiveStep = { title, detail: '', started: performance.now() };
+    const parent = this.enclosing.getStore();
+    const s: ActiveStep = { title, depth: parent ? parent.depth + 1 : 0, detail: '', started: performance.now() };
+    const indent = '  '.repeat(s.depth);
     this.active.push(s);
     if (this.options.interactive && !this.quiet) this.startSpinner();
-    else this.progress(`${this.style.dim('…')} ${title}`);
+    else this.progress(`${indent}${this.style.dim('…')} ${title}`);
     const handle: StepHandle = {
       update: (detail) => {
         s.detail = detail;
@@ -108,7 +114,7 @@ export class HumanIoHost implements IoHost {
           const last = this.lastPlainUpdate.get(s);
           if (last === undefined || now - last >= 5000) {
             this.lastPlainUpdate.set(s, now);
-            this.progress(`  ${title}: ${detail}`);
+            this.progress(`${indent}  ${title}: ${detail}`);
           }
         }
       },
@@ -121,7 +127,7 @@ export class HumanIoHost implements IoHost {
       },
     };
     try {
-      const value = await fn(handle);
+      const value = await this.enclosing.run(s, () => fn(handle));
       this.finish(s, s.endStatus ?? 'done');
       return value;
     } catch (error) {
@@ -141,7 +147,7 @@ export class HumanIoHost implements IoHost {
     const time = this.style.dim(`(${formatDuration(durationMs)})`);
     const extra = detail ? ` ${this.style.dim('— ' + detail)}` : '';
     this.clearSpinner();
-    if (!this.quiet || status === 'failed') this.options.stderr.write(`${mark} ${s.title}${extra} ${time}\n`);
+    if (!this.quiet || status === 'failed') this.options.stderr.write(`${'  '.repeat(s.depth)}${mark} ${s.title}${extra} ${time}\n`);
     if (this.active.length === 0) this.stopSpinner();
     else this.draw();
   }
@@ -218,7 +224,7 @@ export class HumanIoHost implements IoHost {
     const lines = this.active.map((s) => {
       const elapsed = this.style.dim(formatDuration(performance.now() - s.started));
       const detail = s.detail ? ` ${this.style.dim('· ' + s.detail)}` : '';
-      const line = `${this.style.cyan(SPINNER[this.frame] ?? '')} ${s.title}${detail} ${elapsed}`;
+      const line = `${'  '.repeat(s.depth)}${this.style.cyan(SPINNER[this.frame] ?? '')} ${s.title}${detail} ${elapsed}`;
       return line.length > width + 40 ? line.slice(0, width + 40) : line;
     });
     this.options.stderr.write(lines.map((l) => `${l}\n`).join(''));

@@ -23,6 +23,31 @@ function sinks(isTTY = false) {
 const ANSI = /\x1b\[/;
 
 describe('HumanIoHost without a TTY', () => {
+  it('indents a step under the step whose work started it; parallel siblings share a depth', async () => {
+    const s = sinks();
+    const io = new HumanIoHost(s.options());
+    await io.step('Cluster', async () => {
+      await Promise.all(
+        ['worker', 'worker2'].map((n) =>
+          io.step(`GPU setup of ${n}`, async () => {
+            await new Promise((r) => setTimeout(r, 5));
+            await io.step(`restart containerd on ${n}`, async () => undefined);
+          }),
+        ),
+      );
+    });
+    await io.step('Next phase', async () => undefined);
+    const done = s.err.join('').split('\n').filter((l) => l.includes('✓'));
+    expect(done.map((l) => l.replace(/ \(\d+ms\)$/, ''))).toEqual([
+      '    ✓ restart containerd on worker',
+      '  ✓ GPU setup of worker',
+      '    ✓ restart containerd on worker2',
+      '  ✓ GPU setup of worker2',
+      '✓ Cluster',
+      '✓ Next phase',
+    ]);
+  });
+
   it('prints plain step lines with a mark and time, progress on stderr and results on stdout', async () => {
     const s = sinks();
     const io = new HumanIoHost(s.options());
