@@ -142,4 +142,25 @@ describe('kindling status', () => {
     expect(u.sim.mutatingCalls()).toEqual([]);
     expect(u.kube.mutatingCount()).toBe(0);
   });
+  it('with everything up but a model that failed to start: the model phase says so and up would redo it', async () => {
+    u = await createUpSim(upScenario(1), { kubelet: { failure: 'max-model-len' } });
+    const r = await u.up();
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/max-model-len/);
+    u.sim.clearJournal();
+    u.kube.clearRequests();
+    const st = await statusJson(u);
+    expect(st.clusterState.complete).toBe(true);
+    expect(st.gpuOperator?.ready).toBe(true);
+    expect(st.loadBalancer.running).toBe(true);
+    expect(st.models).toHaveLength(1);
+    expect(st.models[0]?.phase).not.toBe('Ready');
+    expect(st.models[0]?.replicas).toBe('0/1');
+    expect(st.next.some((n) => /model/i.test(n))).toBe(true);
+    const text = await u.run(['status']);
+    expect(text.stdout).toContain('deepseek-r1-distill-qwen-1-5b');
+    // Read-only, even on a broken setup.
+    expect(u.sim.mutatingCalls()).toEqual([]);
+    expect(u.kube.mutatingCount()).toBe(0);
+  });
 });
