@@ -29,7 +29,7 @@ export async function renderNvkindTemplate(
     if (error instanceof engine.TemplateError) {
       const where = `${error.file}:${error.line}:${error.column}`;
       throw new UserError(error.message.includes(`${error.file}:${error.line}`) ? error.message : `${where}: ${error.message}`, {
-        details: [`at ${where}`],
+        ...(error.message.includes(where) ? {} : { details: [`at ${where} (line:column, 1-based)`] }),
         fix: `Fix the template at ${where} (Go text/template syntax, sprig functions, numGPUs); \`kindling cluster config --config-template ${error.file} --raw\` shows its output.`,
       });
     }
