@@ -59,18 +59,22 @@ export async function createServingSim(options: { gpus?: number; gpusPerNode?: n
     cacheDir,
     run: (args, env = {}, timeoutMs = 60_000) => sim.runCli(args, { env: { KINDLING_SIM: '1', KINDLING_POLL_MS: '100', ...env }, timeoutMs }),
     close: async () => {
-      const pids = join(sim.dir, 'port-forward-pids.txt');
-      if (existsSync(pids)) {
-        for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean)) {
-          try {
-            process.kill(Number(pid));
-          } catch {
-            /* already gone */
-          }
-        }
-      }
+      stopSimPortForwards(sim.dir);
       await kube.close();
       sim.dispose();
     },
   };
+}
+
+/** Ends the fake `kubectl port-forward` processes a sim run left behind (their pids are in the sim dir). */
+export function stopSimPortForwards(simDir: string): void {
+  const pids = join(simDir, 'port-forward-pids.txt');
+  if (!existsSync(pids)) return;
+  for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean)) {
+    try {
+      process.kill(Number(pid));
+    } catch {
+      /* already gone */
+    }
+  }
 }

@@ -12,6 +12,7 @@ import { kubeletPlugin, type KubeletOptions } from './fake-kube/plugins/kubelet.
 import { createSimHost, type CliResult, type JournalEntry, type RunCliOptions, type SimHost } from './harness.js';
 import { buildScenario, type Scenario } from './scenario.js';
 import { seedToolkitCache } from './scenarios-cluster.js';
+import { stopSimPortForwards } from './scenarios-serving.js';
 
 export interface UpSim {
   sim: SimHost;
@@ -57,16 +58,7 @@ export async function createUpSim(
     run,
     up: (args = [], o = {}) => run(['up', '--yes', ...args], o),
     close: async () => {
-      const pids = join(sim.dir, 'port-forward-pids.txt');
-      if (existsSync(pids)) {
-        for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean)) {
-          try {
-            process.kill(Number(pid));
-          } catch {
-            /* already gone */
-          }
-        }
-      }
+      stopSimPortForwards(sim.dir);
       await kube.close();
       sim.dispose();
     },
