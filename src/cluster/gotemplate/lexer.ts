@@ -78,6 +78,21 @@ export function lex(input: string, opts: { breakOK: boolean; continueOK: boolean
     if (c !== undefined) pos += c.length;
     return c;
   };
+  /** Scans to the closing `quote` of a quoted string or character constant (escapes honoured). */
+  const scanQuoted = (quote: string, unterminated: string): boolean => {
+    for (;;) {
+      const d = next();
+      if (d === '\\') {
+        const e = next();
+        if (e !== undefined && e !== '\n') continue;
+      }
+      if (d === undefined || d === '\n' || d === '\\') {
+        error(unterminated);
+        return false;
+      }
+      if (d === quote) return true;
+    }
+  };
   const atRightDelim = (): { delim: boolean; trim: boolean } => {
     if (hasRightTrimMarker(input, pos) && input.startsWith(RIGHT, pos + 2)) return { delim: true, trim: true };
     if (input.startsWith(RIGHT, pos)) return { delim: true, trim: false };
@@ -246,22 +261,10 @@ export function lex(input: string, opts: { breakOK: boolean; continueOK: boolean
         case '|':
           emit('pipe');
           continue;
-        case '"': {
-          for (;;) {
-            const d = next();
-            if (d === '\\') {
-              const e = next();
-              if (e !== undefined && e !== '\n') continue;
-            }
-            if (d === undefined || d === '\n' || d === '\\') {
-              error('unterminated quoted string');
-              return false;
-            }
-            if (d === '"') break;
-          }
+        case '"':
+          if (!scanQuoted('"', 'unterminated quoted string')) return false;
           emit('string');
           continue;
-        }
         case '`': {
           const close = input.indexOf('`', pos);
           if (close < 0) {
@@ -275,22 +278,10 @@ export function lex(input: string, opts: { breakOK: boolean; continueOK: boolean
         case '$':
           if (!lexFieldOrVariable('variable')) return false;
           continue;
-        case "'": {
-          for (;;) {
-            const d = next();
-            if (d === '\\') {
-              const e = next();
-              if (e !== undefined && e !== '\n') continue;
-            }
-            if (d === undefined || d === '\n' || d === '\\') {
-              error('unterminated character constant');
-              return false;
-            }
-            if (d === "'") break;
-          }
+        case "'":
+          if (!scanQuoted("'", 'unterminated character constant')) return false;
           emit('charConstant');
           continue;
-        }
         case '(':
           emit('leftParen');
           parenDepth++;

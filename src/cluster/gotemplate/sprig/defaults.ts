@@ -1,14 +1,14 @@
 // sprig's defaults.go and reflect.go: default/empty/coalesce/ternary, JSON, deepCopy and the
 // reflection helpers (typeOf prints Go's %T, kindOf reflect's Kind names).
 
-import { type FuncDef, GoFloat, GoFuncValue, GoInt, GoMap, GoObject, GoSlice, type GoValue, deepEqual, kindName, typeName } from '../value.js';
+import { type FuncDef, GoFloat, GoFuncValue, GoInt, GoMap, GoSlice, type GoValue, deepEqual, kindName, typeName } from '../value.js';
 import { fromJson, toJson } from './json.js';
 import { def, fail } from './util.js';
 
 /** copystructure panics like this on a nil interface. */
 const ZERO_VALUE_TYPE = 'reflect: call of reflect.Value.Type on zero Value';
 
-/** sprig's empty(): zero values and empty containers are empty; structs never are. */
+/** sprig's empty() and mergo's isEmptyValue: zero values and empty containers are empty; structs never are. */
 export function isEmpty(v: GoValue): boolean {
   if (v === undefined || v === null) return true;
   if (typeof v === 'string') return v.length === 0;
@@ -17,7 +17,6 @@ export function isEmpty(v: GoValue): boolean {
   if (v instanceof GoFloat) return v.v === 0;
   if (v instanceof GoSlice) return v.items.length === 0;
   if (v instanceof GoMap) return v.entries.size === 0;
-  if (v instanceof GoObject) return v.kind === 'struct' ? false : false;
   return false;
 }
 

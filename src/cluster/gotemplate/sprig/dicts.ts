@@ -3,6 +3,7 @@
 
 import { type FuncDef, GoFloat, GoInt, GoMap, GoSlice, type GoValue, NIL_MAP } from '../value.js';
 import { asMap, def, fail, list, strings, strval } from './util.js';
+import { isEmpty } from './defaults.js';
 
 function dict(...v: GoValue[]): GoMap {
   const m = new GoMap();
@@ -11,18 +12,6 @@ function dict(...v: GoValue[]): GoMap {
     m.entries.set(key, i + 1 >= v.length ? '' : v[i + 1] ?? null);
   }
   return m;
-}
-
-/** mergo's isEmptyValue (through interfaces). */
-function mergoEmpty(v: GoValue): boolean {
-  if (v === undefined || v === null) return true;
-  if (typeof v === 'string') return v.length === 0;
-  if (typeof v === 'boolean') return !v;
-  if (v instanceof GoInt) return v.v === 0n;
-  if (v instanceof GoFloat) return v.v === 0;
-  if (v instanceof GoSlice) return v.items.length === 0;
-  if (v instanceof GoMap) return v.entries.size === 0;
-  return false;
 }
 
 /** mergo.Merge / MergeWithOverwrite of src into dst for map[string]interface {} values. */
@@ -37,8 +26,8 @@ export function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
     if (se instanceof GoMap && de instanceof GoMap) mergeInto(de, se, overwrite);
     if (se instanceof GoSlice && overwrite) dst.entries.set(key, se);
     const srcIsContainer = se instanceof GoMap || se instanceof GoSlice;
-    if (hasDst && !mergoEmpty(de) && srcIsContainer) continue;
-    if (overwrite || !hasDst || mergoEmpty(de)) dst.entries.set(key, se);
+    if (hasDst && !isEmpty(de) && srcIsContainer) continue;
+    if (overwrite || !hasDst || isEmpty(de)) dst.entries.set(key, se);
   }
 }
 
