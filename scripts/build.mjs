@@ -4,6 +4,7 @@
 // source maps. It is built into a temporary folder and swapped into dist/ at the end, so a CLI
 // started while a build runs (tests, other terminals) never sees a half-written dist/.
 import { build } from 'esbuild';
+import { cliBuildOptions } from './build-options.mjs';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -14,23 +15,7 @@ const old = `${dist}.old-${process.pid}`;
 
 rmSync(tmp, { recursive: true, force: true });
 try {
-  await build({
-    entryPoints: ['src/cli/main.ts'],
-    outdir: tmp,
-    outbase: 'src',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    sourcemap: 'linked',
-    legalComments: 'none',
-    logLevel: 'warning',
-    define: { __KINDLING_VERSION__: JSON.stringify(pkg.version) },
-    // Some CommonJS dependencies call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __kindlingCreateRequire } from 'node:module'; const require = __kindlingCreateRequire(import.meta.url);" },
-  });
+  await build(cliBuildOptions({ outdir: tmp, version: pkg.version }));
 } catch (error) {
   rmSync(tmp, { recursive: true, force: true });
   throw error;

@@ -2,10 +2,12 @@
  * Start-up budget (`kindling --help` ≤ 1.35× `node -e 0`, see bench/startup.mjs): the modules that the
  * CLI entry loads statically may only be commander, the program, the command registrations and the
  * few core modules the entry needs. Everything else (Kubernetes client, zod, yaml, services …) must be
- * behind a dynamic import() inside an action. This bundles src/cli/main.ts the way scripts/build.mjs
- * does (in memory) and walks the static import graph of the entry chunk.
+ * behind a dynamic import() inside an action. This bundles src/cli/main.ts with scripts/build.mjs's own
+ * options (in memory) and walks the static import graph of the entry chunk.
  */
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+// @ts-expect-error plain ESM build script without types
+import { cliBuildOptions } from '../../../scripts/build-options.mjs';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../sim/harness.js';
 
@@ -31,19 +33,10 @@ function staticClosure(meta: Metafile, entry: string): { inputs: string[]; chunk
 describe('start-up import graph', () => {
   it('kindling --help statically loads only commander, the program and its registrations', async () => {
     const result = await build({
-      entryPoints: ['src/cli/main.ts'],
-      absWorkingDir: repoRoot,
-      outdir: 'dist-graph-test',
-      outbase: 'src',
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
+      ...(cliBuildOptions({ outdir: 'dist-graph-test', version: '0.0.0-test', absWorkingDir: repoRoot }) as BuildOptions),
       write: false,
       metafile: true,
       logLevel: 'silent',
-      define: { __KINDLING_VERSION__: '"0.0.0-test"' },
     });
     const { inputs, chunks } = staticClosure(result.metafile, 'dist-graph-test/cli/main.js');
     const packages = new Set(
