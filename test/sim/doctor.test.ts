@@ -3,9 +3,9 @@
  * plus CLI basics (help, version, usage errors, plain output, redaction).
  * Run `npm run build` first.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSimHost, type SimHost } from './harness.js';
-import { presets, buildScenario, type Scenario } from './scenario.js';
+import { describe, expect, it } from 'vitest';
+import { simHostsPerTest, type SimHost } from './harness.js';
+import { presets, buildScenario } from './scenario.js';
 
 interface Check {
   id: string;
@@ -21,16 +21,7 @@ interface DoctorJson {
   host: Record<string, unknown>;
 }
 
-const hosts: SimHost[] = [];
-afterEach(() => {
-  while (hosts.length > 0) hosts.pop()?.dispose();
-});
-
-function host(scenario: Scenario): SimHost {
-  const h = createSimHost(scenario);
-  hosts.push(h);
-  return h;
-}
+const host = simHostsPerTest();
 
 async function doctorJson(h: SimHost, args: string[] = []): Promise<{ exitCode: number | null; json: DoctorJson; stderr: string }> {
   const r = await h.runCli(['doctor', '--json', ...args]);

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import type { Scenario, SimState } from './scenario.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -243,4 +244,20 @@ function writeHostFiles(sim: SimHost, scenario: Scenario): void {
   };
   for (const [path, content] of Object.entries(files)) sim.writeHostFile(path, content);
   mkdirSync(join(sim.root, s.docker.storageRoot), { recursive: true });
+}
+
+/**
+ * For a test file: returns a `host(scenario)` that creates simulated hosts and disposes of them
+ * after each test.
+ */
+export function simHostsPerTest(): (scenario: Scenario) => SimHost {
+  const hosts: SimHost[] = [];
+  afterEach(() => {
+    while (hosts.length > 0) hosts.pop()?.dispose();
+  });
+  return (scenario) => {
+    const h = createSimHost(scenario);
+    hosts.push(h);
+    return h;
+  };
 }

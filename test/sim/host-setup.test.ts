@@ -8,24 +8,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HOST_BINARIES } from '../../src/core/versions.js';
-import { createSimHost, type SimHost } from './harness.js';
+import { simHostsPerTest, type SimHost } from './harness.js';
 import { bareUbuntu, hostComplete, notRootNoSudo, unsupportedOs } from './scenarios-host.js';
-import type { Scenario } from './scenario.js';
 // @ts-expect-error plain ESM fake without types
 import { simDownloadContent } from './fakebin/tools/curl.mjs';
 
-const hosts: SimHost[] = [];
-afterEach(() => {
-  while (hosts.length > 0) hosts.pop()?.dispose();
-});
-
-function host(scenario: Scenario): SimHost {
-  const h = createSimHost(scenario);
-  hosts.push(h);
-  return h;
-}
+const host = simHostsPerTest();
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const content = simDownloadContent as (url: string) => string;
